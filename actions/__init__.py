@@ -1,0 +1,1 @@
+"""Rasa SDK custom actions. Thin: each one reads the tracker and calls into bot/."""

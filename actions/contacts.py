@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.conversation import conversation_language
+from bot.directory import citizen_protection_hotline
+from bot.messages import render
+
+
+class ActionGiveHotline(Action):
+    """Until duty officers are wired in: the 24/7 citizen-protection hotline, with its number."""
+
+    def name(self) -> Text:
+        return "action_give_hotline"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        language = conversation_language(tracker.slots)
+        hotline = citizen_protection_hotline()
+        dispatcher.utter_message(
+            text=render(
+                "human_hotline",
+                language,
+                hotline_name=hotline.short_name(language),
+                hotline_phone=hotline.phones[0].display,
+            )
+        )
+        return []

@@ -1,0 +1,1 @@
+"""The helpline's own package: settings, NLU components, facts, stores, the runner and CLI."""

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU graph components (referenced from config.yml by module path)."""

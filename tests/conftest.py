@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import tempfile
+import time
+from typing import Iterator
+
+import pytest
+import redis
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis: REDIS_URL, else the machine's on 6379 (db 15), else an embedded server."""
+    configured = os.environ.get("REDIS_URL")
+    if configured:
+        yield configured
+        return
+    local = "redis://127.0.0.1:6379/15"
+    if _answers(local):
+        yield local
+        return
+    from bot.run import embedded_redis_command
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data_dir:
+        from pathlib import Path
+
+        process = subprocess.Popen(embedded_redis_command(port, Path(data_dir)))
+        url = f"redis://127.0.0.1:{port}/0"
+        try:
+            for _ in range(100):
+                if _answers(url):
+                    break
+                time.sleep(0.1)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> redis.Redis:
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client.flushdb()
+    return client
