@@ -191,7 +191,7 @@ def run(settings: Settings) -> int:
             redis_url = f"redis://127.0.0.1:{settings.embedded_redis_port}/0"
             redis = stack.spawn("Embedded Redis", embedded_redis_command(settings.embedded_redis_port, data_dir), dict(os.environ))
             wait_for_redis(redis_url, timeout=20, process=redis.process)
-            print(f"Started embedded Redis on 127.0.0.1:{settings.embedded_redis_port}, data in {data_dir.relative_to(ROOT)}", flush=True)
+            print(f"Started embedded Redis on 127.0.0.1:{settings.embedded_redis_port}, data in {data_dir}", flush=True)
 
         env = child_environment(settings, redis_url)
         actions = stack.spawn(

@@ -39,11 +39,12 @@ class Helpline:
             RASA_TELEMETRY_ENABLED="false",
         )
         log = self.output.open("a")
+        since = self.output.stat().st_size
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 300
-        while "The helpline is running" not in self.output.read_text():
+        while "The helpline is running" not in self.output.read_text()[since:]:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"make run did not start:\n{self.output.read_text()[-3000:]}")
             time.sleep(0.5)
