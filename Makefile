@@ -35,13 +35,17 @@ help:
 
 setup: $(INSTALLED)
 
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
+# Some machines' pip configuration names local indexes that do not exist; pip warns once per package.
+PIP_NOISE_FILTER := { grep -v "is ignored: it is neither a file nor a directory" || true; }
+
 $(INSTALLED): requirements.lock
 	@python310=$$(scripts/find-python310.sh) || exit 1; \
 	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 		echo "Creating $(VENV) with $$python310"; rm -rf $(VENV); "$$python310" -m venv $(VENV) || exit 1; \
+		set -o pipefail; $(PIP_INSTALL) --upgrade "pip>=24,<27" "setuptools<71" "wheel==0.45.1" 2>&1 | $(PIP_NOISE_FILTER) || exit 1; \
 	fi
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24,<27" "setuptools<71" wheel
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	set -o pipefail; $(PIP_INSTALL) -r requirements.lock 2>&1 | $(PIP_NOISE_FILTER)
 	$(PY) -m pip check
 	@touch $@
 

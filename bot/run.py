@@ -145,7 +145,12 @@ class Stack:
 
 
 def child_environment(settings: Settings, redis_url: str) -> Dict[str, str]:
-    env = dict(os.environ)
+    """The environment Rasa and the action server start with: .env under the real environment
+    (as the settings read it), plus where Redis and the action server are."""
+    from dotenv import dotenv_values
+
+    env = {k: v for k, v in dotenv_values(ROOT / ".env").items() if v is not None}
+    env.update(os.environ)
     env.update(
         REDIS_URL=redis_url,
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{settings.action_port}/webhook",

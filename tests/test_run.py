@@ -55,3 +55,17 @@ def test_without_a_model_the_runner_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setattr(run_module, "ROOT", tmp_path)
     with pytest.raises(StartupError, match="make run"):
         run_module.run(Settings())
+
+
+def test_children_get_dotenv_values_under_the_real_environment(tmp_path, monkeypatch):
+    import bot.run as run_module
+    from bot.settings import Settings
+
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=from-dotenv\nLOG_LEVEL=DEBUG\n", encoding="utf-8")
+    monkeypatch.setattr(run_module, "ROOT", tmp_path)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    env = run_module.child_environment(Settings(), "redis://127.0.0.1:1/0")
+    assert env["TELEGRAM_BOT_TOKEN"] == "from-dotenv"
+    assert env["LOG_LEVEL"] == "WARNING"
+    assert env["REDIS_URL"] == "redis://127.0.0.1:1/0"
+    assert env["ACTION_ENDPOINT_URL"].endswith(":5055/webhook")

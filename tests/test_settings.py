@@ -58,3 +58,10 @@ def test_secrets_do_not_show_in_the_settings_repr(monkeypatch):
     settings = load_settings()
     assert "do-not-print-me" not in repr(settings)
     assert "also-secret-value" not in str(settings)
+
+
+def test_a_dotenv_file_is_read_and_the_environment_wins(monkeypatch, tmp_path):
+    (tmp_path / ".env").write_text("RASA_PORT=5099\nACTION_PORT=5098\n", encoding="utf-8")
+    monkeypatch.setenv("ACTION_PORT", "5097")
+    settings = load_settings()
+    assert (settings.rasa_port, settings.action_port) == (5099, 5097)
