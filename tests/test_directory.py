@@ -1,6 +1,21 @@
+import datetime as dt
+import enum
+import re
+
 import pytest
 
-from bot.directory import DirectoryError, citizen_protection_hotline, load_directory
+from bot.directory import (
+    COVERED_COUNTRIES,
+    DIRECTORY_DIR,
+    DirectoryError,
+    Service,
+    citizen_protection_hotline,
+    default_directory,
+    load_directory,
+    lookup,
+    render_services,
+)
+from bot.needs import NEEDS
 
 VALID = """
 services:
@@ -14,6 +29,10 @@ services:
     verified: 2024-09-30
 """
 
+LANGUAGES = ("vi", "en")
+EMERGENCY = {"emergency", "police", "ambulance", "fire"}
+UNDATED = "source undated; transcribed from the project's fact sheet on 2026-11-23"
+
 
 def test_every_shipped_entry_loads_with_source_confidence_and_date():
     services = load_directory()
@@ -22,11 +41,42 @@ def test_every_shipped_entry_loads_with_source_confidence_and_date():
         assert service.sources and service.confidence and service.verified
 
 
+def test_every_entry_with_a_phone_has_sources_confidence_and_a_verified_date():
+    with_phones = [s for s in load_directory().values() if s.phones]
+    assert len(with_phones) > 30
+    for service in with_phones:
+        assert service.sources, service.id
+        assert service.confidence.value in {"high", "medium", "low"}, service.id
+        assert isinstance(service.verified, dt.date), service.id
+        assert service.verified <= dt.date.today(), service.id
+
+
+def test_entries_whose_sources_are_undated_say_so():
+    for service in load_directory().values():
+        if service.verified == dt.date(2026, 11, 23):
+            assert service.caveat and UNDATED in service.caveat, service.id
+
+
+def test_low_confidence_entries_say_why():
+    for service in load_directory().values():
+        if service.confidence.value == "low":
+            assert service.caveat, service.id
+
+
+def test_every_covered_country_has_its_own_file():
+    files = {path.stem for path in DIRECTORY_DIR.glob("*.yml")}
+    assert set(COVERED_COUNTRIES) <= files
+    assert len(COVERED_COUNTRIES) == 14
+
+
 def test_the_citizen_protection_hotline_is_24_7_and_high_confidence():
     hotline = citizen_protection_hotline()
     assert hotline.phones[0].number == "+84981848484"
     assert hotline.hours == "24/7"
     assert hotline.confidence.value == "high"
+
+
+# --- the loader refuses malformed entries -----------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -37,6 +87,15 @@ def test_the_citizen_protection_hotline_is_24_7_and_high_confidence():
         (VALID.replace('"+84981848484"', '"call me"'), "phones"),
         (VALID.replace("verified: 2024-09-30", "verified: last year"), "verified"),
         (VALID.replace("country: VN", "country: Vietnam"), "country"),
+        (VALID + "    needs: [wages]\n", "needs"),
+        (VALID + "    timezone: Asia/Hanoi_City\n", "timezone"),
+        (VALID + "    confidense: high\n", "confidense"),
+        (VALID.replace("confidence: high", "confidence: low"), "caveat"),
+        (VALID.replace('"+84981848484"', "1955"), "number"),  # unquoted: YAML reads an int
+        (VALID.replace('"+84981848484"', "0120022332"), "number"),  # ... an octal one, even
+        (VALID + "    contacts: [{kind: email, value: not-an-address}]\n", "contacts"),
+        (VALID + "    type: hospital\n", "type"),
+        (VALID.replace('"+84 981 84 84 84"', '"+84 981 84 84 48"'), "display"),
     ],
 )
 def test_a_malformed_entry_is_rejected_naming_file_and_entry(tmp_path, broken, complaint):
@@ -45,6 +104,12 @@ def test_a_malformed_entry_is_rejected_naming_file_and_entry(tmp_path, broken, c
         load_directory(tmp_path)
     message = str(error.value)
     assert "VN.yml" in message and "xx-test" in message and complaint in message
+
+
+def test_an_entry_in_another_countrys_file_is_rejected(tmp_path):
+    (tmp_path / "TW.yml").write_text(VALID, encoding="utf-8")
+    with pytest.raises(DirectoryError, match="TW.yml.*xx-test"):
+        load_directory(tmp_path)
 
 
 def test_broken_yaml_is_rejected_with_the_file_named(tmp_path):
@@ -58,3 +123,220 @@ def test_duplicate_ids_are_rejected(tmp_path):
     (tmp_path / "B.yml").write_text(VALID, encoding="utf-8")
     with pytest.raises(DirectoryError, match="duplicate"):
         load_directory(tmp_path)
+
+
+# --- lookup -----------------------------------------------------------------------------------
+
+
+def _has_high_if_low(services):
+    levels = {s.confidence.value for s in services}
+    return "low" not in levels or "high" in levels
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("country", COVERED_COUNTRIES)
+def test_every_covered_country_gets_someone_to_call(country, language):
+    services = lookup(country, None, language)
+    assert services
+    assert _has_high_if_low(services)
+    text = render_services(services, language)
+    assert any(s.phones and s.phones[0].display in text for s in services)
+    assert re.search(r"\d{3}", text)
+
+
+@pytest.mark.parametrize("country", COVERED_COUNTRIES)
+def test_no_search_ever_gives_a_low_confidence_service_without_a_high_one(country):
+    for need in NEEDS:
+        for severity in ("none", "high", "critical"):
+            for limit in (1, 2, 3, 5):
+                services = lookup(country, need, "vi", severity, limit)
+                assert services, (country, need, severity)
+                assert len(services) <= limit
+                assert _has_high_if_low(services), (country, need, severity, limit)
+
+
+@pytest.mark.parametrize("country", [None, "", "FR", "zz", "United States"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_unknown_country_gets_the_citizen_protection_hotline(country, language):
+    services = lookup(country, "unpaid_wages", language, "critical")
+    assert [s.id for s in services] == ["vn-mofa-citizen-protection"]
+    assert "+84 981 84 84 84" in render_services(services, language)
+
+
+def test_a_covered_country_without_entries_gets_the_citizen_protection_hotline():
+    vietnam_only = {key: s for key, s in default_directory().items() if s.country == "VN"}
+    found = lookup("CN", "violence", "vi", "critical", directory=vietnam_only)
+    assert [s.id for s in found] == ["vn-mofa-citizen-protection"]
+
+
+def test_country_codes_are_read_in_any_case():
+    assert lookup("tw", None, "vi") == lookup("TW", None, "vi")
+
+
+def _countries_with_an_emergency_number():
+    return sorted({s.country for s in default_directory().values() if s.is_emergency_number})
+
+
+@pytest.mark.parametrize("country", _countries_with_an_emergency_number())
+@pytest.mark.parametrize("need", [None, "violence", "medical", "passport_withheld", "unpaid_wages"])
+def test_critical_puts_an_emergency_number_first(country, need):
+    first = lookup(country, need, "vi", "critical")[0]
+    assert first.type.value in EMERGENCY and first.phones
+
+
+def test_severity_may_be_an_enum_member_named_critical():
+    class Severity(enum.IntEnum):
+        none = 0
+        high = 1
+        critical = 2
+
+    assert lookup("TW", "violence", "vi", Severity.critical) == lookup("TW", "violence", "vi", "critical")
+    assert lookup("TW", "violence", "vi", Severity.none) == lookup("TW", "violence", "vi")
+
+
+def test_critical_violence_in_taiwan_is_police_then_vietnamese_speaking_hotlines():
+    services = lookup("TW", "violence", "vi", "critical")
+    assert services[0].phones[0].number == "110"
+    assert all(s.speaks_vietnamese for s in services[1:])
+    text = render_services(services, "vi")
+    assert text.index("110") < text.index("113")
+
+
+def test_critical_medical_in_japan_gives_the_ambulance_first():
+    assert lookup("JP", "medical", "en", "critical")[0].phones[0].number == "119"
+
+
+def test_emergency_numbers_are_not_offered_for_a_wage_question():
+    for country in COVERED_COUNTRIES:
+        for service in lookup(country, "unpaid_wages", "vi"):
+            assert service.type.value not in EMERGENCY, (country, service.id)
+
+
+def test_vietnamese_speaking_services_come_first_in_the_real_data():
+    services = lookup("TW", "unpaid_wages", "vi", limit=5)
+    speaks = [s.speaks_vietnamese is True for s in services]
+    assert speaks == sorted(speaks, reverse=True)
+    assert services[0].phones[0].number == "1955"
+
+
+def _service(service_id, speaks, confidence, kind="labour_hotline", phones=True, needs=("unpaid_wages",)):
+    return Service.parse_obj(
+        {
+            "id": service_id,
+            "country": "TW",
+            "type": kind,
+            "names": {"vi": service_id, "en": service_id},
+            "phones": [{"number": "+886200000000", "display": "+886 2 0000 0000"}] if phones else [],
+            "speaks_vietnamese": speaks,
+            "needs": list(needs),
+            "sources": ["https://example.org"],
+            "confidence": confidence,
+            "verified": "2026-01-01",
+            "caveat": "test entry" if confidence == "low" else None,
+        }
+    )
+
+
+def _directory(*services):
+    hotline = citizen_protection_hotline()
+    return {s.id: s for s in (hotline, *services)}
+
+
+def test_a_vietnamese_speaking_service_ranks_above_a_better_sourced_one_that_does_not():
+    directory = _directory(
+        _service("tw-no-vietnamese", False, "high"),
+        _service("tw-unknown", None, "high"),
+        _service("tw-vietnamese", True, "medium"),
+    )
+    ids = [s.id for s in lookup("TW", "unpaid_wages", "vi", directory=directory)]
+    assert ids == ["tw-vietnamese", "tw-unknown", "tw-no-vietnamese"]
+
+
+def test_confidence_breaks_ties_between_equally_vietnamese_services():
+    directory = _directory(_service("tw-medium", True, "medium"), _service("tw-high", True, "high"))
+    assert [s.id for s in lookup("TW", "unpaid_wages", "en", directory=directory)] == [
+        "tw-high",
+        "tw-medium",
+    ]
+
+
+def test_a_low_confidence_service_alone_is_joined_by_the_citizen_protection_hotline():
+    directory = _directory(_service("tw-weak", True, "low"))
+    ids = [s.id for s in lookup("TW", "unpaid_wages", "vi", directory=directory)]
+    assert ids == ["tw-weak", "vn-mofa-citizen-protection"]
+    only_one = lookup("TW", "unpaid_wages", "vi", limit=1, directory=directory)
+    assert [s.id for s in only_one] == ["vn-mofa-citizen-protection"]
+
+
+def test_a_low_confidence_service_is_joined_by_a_high_one_of_the_same_country_when_there_is_one():
+    directory = _directory(
+        _service("tw-weak-1", True, "low"),
+        _service("tw-weak-2", True, "low"),
+        _service("tw-strong", False, "high"),
+    )
+    ids = [s.id for s in lookup("TW", "unpaid_wages", "vi", limit=2, directory=directory)]
+    assert ids == ["tw-weak-1", "tw-strong"]
+
+
+def test_services_with_a_phone_come_before_those_with_only_a_website():
+    directory = _directory(
+        _service("tw-web", True, "high", phones=False), _service("tw-phone", None, "medium")
+    )
+    assert lookup("TW", "unpaid_wages", "vi", directory=directory)[0].id == "tw-phone"
+
+
+def test_the_limit_is_kept():
+    assert len(lookup("JP", None, "vi", limit=2)) == 2
+    assert len(lookup("JP", None, "vi", limit=1)) == 1
+    with pytest.raises(ValueError):
+        lookup("JP", None, "vi", limit=0)
+
+
+def test_an_unknown_need_is_answered_as_any_need():
+    assert lookup("KR", "not-a-need", "vi") == lookup("KR", None, "vi")
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def test_rendering_is_one_short_line_per_service_in_her_language():
+    services = lookup("TW", "unpaid_wages", "vi")
+    text = render_services(services, "vi")
+    lines = text.splitlines()
+    assert len(lines) == len(services) + 1  # a short greeting line, then one line each
+    assert "- Đường dây lao động 1955 (24/7)" in text  # the number is in the name: once is enough
+    english = render_services(services, "en")
+    assert "- 1955 labour hotline (24/7)" in english
+    assert "- Vietnam's office in Taipei (VECO): +886 933 262 836" in english
+    assert all(len(line) <= 120 for line in lines + english.splitlines())
+
+
+@pytest.mark.parametrize("language, mark", [("vi", "(chưa xác minh)"), ("en", "(unverified)")])
+def test_low_confidence_is_marked_unverified_and_medium_is_not(language, mark):
+    weak = _service("tw-weak", True, "low")
+    medium = _service("tw-medium", True, "medium")
+    text = render_services([weak, medium], language)
+    weak_line, medium_line = text.splitlines()[1:]
+    assert weak_line.endswith(mark)
+    assert "xác minh" not in medium_line and "unverified" not in medium_line
+
+
+def test_a_service_without_a_phone_shows_its_website():
+    services = lookup("DE", "debt_bondage", "en")
+    text = render_services(services, "en")
+    assert "kompetenznetzwerk-vietnam.de" in text or "faire-integration.de" in text
+
+
+def test_an_extension_is_shown_with_the_number():
+    taipei = default_directory()["tw-taipei-fdlo"]
+    assert "+886 2 2338 1600 máy lẻ 4223" in render_services([taipei], "vi")
+    assert "+886 2 2338 1600 ext. 4223" in render_services([taipei], "en")
+
+
+def test_rendering_nothing_is_empty():
+    assert render_services([], "vi") == ""
+
+
+def test_an_sms_only_line_says_so():
+    union = default_directory()["my-union-sms-helpline"]
+    assert "SMS 012 223 4357" in render_services([union], "en")
