@@ -1,0 +1,185 @@
+"""The fee rules in facts/fees/: every rule loads, carries its sources, and a broken rule stops loading."""
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.fees.checker import YES, CheckRequest, match
+from bot.fees.loader import FEES_DIR, REQUIRED_RULES, FeeRulesError, load_rules
+from bot.fees.models import OCCUPATIONS, TRANSCRIBED, RuleKind
+
+FACT_SHEET = Path(__file__).resolve().parents[2] / "shared" / "reference" / "facts.md"
+
+VALID = """
+x-law: &law https://example.org/law
+rules:
+  - id: test-cap
+    kind: service_fee_cap
+    statement: {vi: "Tối đa 1 tháng lương.", en: "At most 1 month's salary."}
+    citation: "Law 69/2020/QH14 Art. 23(4)(a)"
+    sources: [*law]
+    confidence: high
+    verified: 2022-01-01
+    service_fee_cap: {months_per_12: 1, max_months_36_plus: 3}
+"""
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def write(tmp_path, text, name="broken.yml"):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_the_shipped_rules_load_and_include_every_rule_the_checker_names(rules):
+    assert len(rules) >= 40
+    for rule_id in REQUIRED_RULES:
+        assert rule_id in rules
+
+
+def test_every_rule_has_a_statement_citation_source_confidence_and_date(rules):
+    for rule in rules.values():
+        assert rule.statement.vi.strip() and rule.statement.en.strip(), rule.id
+        assert re.search(r"(Art\.|Annex|Article|Standards|Ministry|ILO|programme)", rule.citation), rule.id
+        assert rule.sources and all(str(url).startswith("http") for url in rule.sources), rule.id
+        assert rule.confidence.value in ("high", "medium", "low"), rule.id
+        assert rule.verified <= TRANSCRIBED, rule.id
+
+
+def test_statements_are_short_enough_for_a_worker(rules):
+    for rule in rules.values():
+        assert len(rule.statement.en) <= 420, rule.id
+        assert len(rule.statement.vi) <= 420, rule.id
+
+
+def test_rules_dated_with_the_fact_sheet_say_they_must_be_rechecked(rules):
+    for rule in rules.values():
+        if rule.verified == TRANSCRIBED:
+            assert any("must be re-checked" in caveat for caveat in rule.caveats), rule.id
+
+
+def test_rules_from_replaced_or_amended_texts_carry_the_section_0_caveat(rules):
+    for rule in rules.values():
+        if "Circular 02/2024" in rule.citation and "Annex" in rule.citation:
+            assert any("09/2026" in caveat for caveat in rule.caveats), rule.id
+            assert rule.confidence.value != "high", rule.id
+        if "Annex II" in rule.citation and "Decree 112" in rule.citation:
+            assert any("372/2025" in caveat for caveat in rule.caveats), rule.id
+
+
+def test_no_figure_the_checker_uses_is_low_confidence(rules):
+    for rule in rules.values():
+        if rule.numeric:
+            assert rule.confidence.value != "low", rule.id
+
+
+@pytest.mark.skipif(not FACT_SHEET.exists(), reason="the shared fact sheet is not next to the repository")
+def test_every_source_url_and_english_figure_comes_from_the_fact_sheet(rules):
+    sheet = FACT_SHEET.read_text(encoding="utf-8")
+    for rule in rules.values():
+        for url in rule.sources:
+            assert str(url) in sheet, f"{rule.id}: {url} is not in facts.md"
+        for figure in re.findall(r"\d[\d,]*(?:\.\d+)?", rule.statement.en):
+            assert figure in sheet, f"{rule.id}: {figure} is not in facts.md"
+
+
+def test_the_caps_copy_the_fact_sheet(rules):
+    def cap(rule_id):
+        c = rules[rule_id].service_fee_cap
+        return (c.months_per_12, c.max_months_36_plus)
+
+    assert cap("service-fee-general-cap") == (Decimal(1), Decimal(3))
+    assert cap("service-fee-sea-transport-crew") == (Decimal("1.5"), Decimal(3))
+    assert cap("service-fee-extension-cap") == (Decimal("0.5"), None)
+    assert cap("tw-institutional-care-cap") == (Decimal("0.7"), Decimal(2))
+    assert cap("tw-home-domestic-agri-coastal-cap") == (Decimal("0.4"), Decimal(1))
+    assert cap("kr-e10-coastal-fishing-cap") == (Decimal("0.7"), Decimal(2))
+    assert cap("jp-high-skilled-designated-cap") == (Decimal("0.7"), Decimal(2))
+    for zero in ("jp-ti3-same-organisations-zero", "jp-ssw-after-ti-zero", "sea-domestic-zero",
+                 "west-asia-domestic-zero", "au-agriculture-zero", "public-service-unit-no-fee",
+                 "outward-investor-no-fee"):
+        assert cap(zero)[0] == 0
+    assert rules["tw-deposit-cap"].deposit.amount == Decimal(12_000_000)
+    assert rules["kr-deposit-cap-enterprise"].deposit.amount == Decimal(36_000_000)
+    assert rules["kr-eps-deposit"].deposit.amount == Decimal(100_000_000)
+    assert rules["fund-contribution"].amount.value == Decimal(100_000)
+    assert rules["fund-contribution"].amount.currency == "VND"
+
+
+@pytest.mark.parametrize("country", ["TW", "JP", "KR", "MY", "SA", "DE", "AU", "TR", "US"])
+@pytest.mark.parametrize("occupation", OCCUPATIONS)
+@pytest.mark.parametrize("extension", [False, True])
+def test_some_service_fee_cap_surely_applies_to_every_case(rules, country, occupation, extension):
+    request = CheckRequest(country, occupation, Decimal(24), Decimal(1000), "USD", extension=extension,
+                           sender="service_enterprise")
+    sure = [r.id for r in rules.values() if r.kind == RuleKind.service_fee_cap and match(r, request)[0] == YES]
+    assert sure, (country, occupation, extension)
+
+
+@pytest.mark.parametrize(
+    "broken, complaint",
+    [
+        (VALID.replace('    citation: "Law 69/2020/QH14 Art. 23(4)(a)"\n', ""), "citation"),
+        (VALID.replace("    sources: [*law]\n", ""), "sources"),
+        (VALID.replace("sources: [*law]", "sources: [not a url]"), "sources"),
+        (VALID.replace("confidence: high", "confidence: sure"), "confidence"),
+        (VALID.replace("verified: 2022-01-01", "verified: last year"), "verified"),
+        (VALID.replace("verified: 2022-01-01", "verified: 2026-11-23"), "re-checked"),
+        (VALID.replace("statement: {vi: \"Tối đa 1 tháng lương.\", en: \"At most 1 month's salary.\"}",
+                       "statement: {vi: \"Tối đa 1 tháng lương.\"}"), "statement.en"),
+        (VALID.replace("kind: service_fee_cap", "kind: prohibited"), "service_fee_cap"),
+        (VALID.replace("months_per_12: 1,", "months_per_12: -1,"), "months_per_12"),
+        (VALID.replace("    service_fee_cap:", "    scope: {occupations: [nurse]}\n    service_fee_cap:"), "nurse"),
+        (VALID.replace("    service_fee_cap:", "    scope: {countries: [Taiwan]}\n    service_fee_cap:"), "Taiwan"),
+        (VALID.replace("    service_fee_cap:", "    confidance: high\n    service_fee_cap:"), "confidance"),
+        (VALID.replace("id: test-cap", "id: Test Cap"), "id"),
+    ],
+)
+def test_a_malformed_rule_stops_loading_naming_the_file_and_the_rule(tmp_path, broken, complaint):
+    with pytest.raises(FeeRulesError) as raised:
+        load_rules(write(tmp_path, broken))
+    message = str(raised.value)
+    assert "broken.yml" in message
+    assert "test-cap" in message or "Test Cap" in message
+    assert complaint in message
+
+
+def test_a_valid_rule_file_loads(tmp_path):
+    rules = load_rules(write(tmp_path, VALID, "good.yml"))
+    assert list(rules) == ["test-cap"]
+    assert rules.file_of("test-cap") == "good.yml"
+
+
+@pytest.mark.parametrize(
+    "text, complaint",
+    [
+        ("rules: [\n", "not valid YAML"),
+        ("- just a list\n", "mapping"),
+        ("rules: []\n", "non-empty list"),
+        (VALID + "extra: 1\n", "unknown top-level key"),
+    ],
+)
+def test_a_malformed_file_stops_loading(tmp_path, text, complaint):
+    with pytest.raises(FeeRulesError, match=complaint):
+        load_rules(write(tmp_path, text))
+
+
+def test_a_duplicate_id_stops_loading(tmp_path):
+    write(tmp_path, VALID, "a.yml")
+    write(tmp_path, VALID, "b.yml")
+    with pytest.raises(FeeRulesError, match="duplicate id.*a.yml"):
+        load_rules(tmp_path)
+
+
+def test_an_empty_directory_is_an_error(tmp_path):
+    with pytest.raises(FeeRulesError, match="no fee rules"):
+        load_rules(tmp_path)
+
+
+def test_the_rules_live_outside_rasa_training_data():
+    assert FEES_DIR.parent.name == "facts"
+    assert "data" not in FEES_DIR.parts[-3:]
