@@ -23,12 +23,13 @@ export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup train run shell test test-unit test-e2e validate test-stories bench lock clean
+.PHONY: help setup train run shell test test-unit test-e2e validate test-stories eval bench lock clean
 
 help:
 	@echo "make run     start the helpline (Redis, action server, Rasa) in the foreground"
 	@echo "make test    validate data, run every test, train if needed, run the test stories"
 	@echo "make shell   chat with the running helpline in this terminal"
+	@echo "make eval    triage quality on the held-out set, and NLU cross-validation"
 	@echo "make bench   throughput, latency and memory against a stock Rasa assistant"
 	@echo "make train   train the model if its inputs changed"
 	@echo "make lock    re-resolve requirements.in into requirements.lock"
@@ -80,8 +81,15 @@ test-stories: $(MODEL)
 test: validate test-unit train test-e2e test-stories
 	@echo "All checks passed."
 
+eval: $(MODEL)
+	$(PY) -m bot eval; status=$$?; \
+	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 3 \
+		--out results/crossval --quiet > results/crossval.log 2>&1 \
+		&& $(PY) -m bot.crossval_summary results/crossval || status=1; exit $$status
+
 bench: $(MODEL)
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m bench.triage
 
 lock:
 	@python310=$$(scripts/find-python310.sh) || exit 1; tmp=$$(mktemp -d); \

@@ -13,7 +13,31 @@ def main(argv: list[str] | None = None) -> int:
     chat.add_argument("--url", default=None, help="REST webhook URL (default: from RASA_PORT)")
     chat.add_argument("--sender", default=None, help="conversation id (default: a new one)")
     commands.add_parser("check", help="check settings and facts, and exit non-zero on any problem")
+    commands.add_parser("triage", help="messages on stdin, one a line -> one JSON assessment a line")
+    evaluate = commands.add_parser("eval", help="triage quality on the held-out set (what `make eval` runs)")
+    evaluate.add_argument("rest", nargs=argparse.REMAINDER)
+    directory = commands.add_parser("directory", help="referral directory tools: `directory check`")
+    directory.add_argument("rest", nargs=argparse.REMAINDER)
+    fees = commands.add_parser("fees", help="recruitment-fee tools: `fees check` reads JSON on stdin")
+    fees.add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
+
+    if args.command == "triage":
+        from bot.triage_cli import main as triage_main
+
+        return triage_main()
+    if args.command == "eval":
+        from bot.evaluate import main as eval_main
+
+        return eval_main(args.rest)
+    if args.command == "directory":
+        from bot.directory_check import main as directory_main
+
+        return directory_main(args.rest)
+    if args.command == "fees":
+        from bot.fees.cli import main as fees_main
+
+        return fees_main(args.rest)
 
     if args.command == "run":
         from bot.run import main as run_main
@@ -27,16 +51,23 @@ def main(argv: list[str] | None = None) -> int:
         return run_chat(url, args.sender)
     if args.command == "check":
         from bot.directory import DirectoryError, load_directory
+        from bot.fees import FeeRulesError, load_rules
+        from bot.messages import catalogue
         from bot.settings import SettingsError, load_settings
 
         try:
             settings = load_settings()
             services = load_directory()
-        except (SettingsError, DirectoryError) as error:
+            rules = load_rules()
+            messages = catalogue()
+        except (SettingsError, DirectoryError, FeeRulesError, ValueError) as error:
             print(error, file=sys.stderr)
             return 2
         channels = ", ".join(settings.enabled_channels()) or "none (REST only)"
-        print(f"Settings valid. Channels enabled: {channels}. Directory: {len(services)} services.")
+        print(
+            f"Settings valid. Channels enabled: {channels}. Directory: {len(services)} services. "
+            f"Fee rules: {len(rules)}. Messages: {len(messages)}."
+        )
         return 0
     return 2
 

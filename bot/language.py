@@ -104,3 +104,16 @@ def detect_language(text: str) -> Optional[str]:
 
 def detect_language_or(text: str, fallback: str) -> str:
     return detect_language(text) or fallback
+
+
+def best_guess(text: str, default: str = VIETNAMESE) -> str:
+    """A language for every text, for callers with no conversation to fall back on."""
+    decided = detect_language(text)
+    if decided:
+        return decided
+    tokens = words(text)
+    if tokens:
+        language, probability = _langdetect(" ".join(tokens))
+        if language and probability >= 0.6:
+            return language
+    return default

@@ -71,7 +71,7 @@ def embedded_redis_command(port: int, data_dir: Path) -> List[str]:
 
 
 def wait_for_redis(url: str, timeout: float, process: Optional[subprocess.Popen] = None) -> None:
-    from bot.stores import redis_client
+    from bot.redis_connection import redis_client
 
     client = redis_client(url, decode_responses=True)
     deadline = time.monotonic() + timeout

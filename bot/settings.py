@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     tracker_ttl_seconds: int = Field(90 * 24 * 3600, env="TRACKER_TTL_SECONDS", ge=60)
 
     default_language: str = Field("vi", env="HELPLINE_DEFAULT_LANGUAGE")
+    # Whether danger replies may say an officer is being alerted: only once escalation to duty
+    # officers is wired in (a case committed before she is told someone is coming).
+    escalation_enabled: bool = Field(False, env="ESCALATION_ENABLED")
     log_level: str = Field("INFO", env="LOG_LEVEL")
 
     # Channels (issue: channels). Secrets are SecretStr so they never print.

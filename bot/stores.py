@@ -2,7 +2,7 @@
 
 endpoints.yml names these classes with `url: ${REDIS_URL}`, so the scheme (redis:// or
 rediss:// for TLS), password and database all come from one variable, and every connection has
-a timeout: Rasa's own Redis tracker store has none, and a hung Redis would hang every worker.
+a timeout (bot.redis_connection): Rasa's own Redis tracker store has none, and a hung Redis would hang every worker.
 
 The lock store also issues and returns tickets atomically (WATCH/MULTI). Rasa's own Redis lock
 store reads, changes and writes the lock in three steps, so two Rasa processes behind a load
@@ -20,25 +20,11 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.domain import Domain
 
+from bot.redis_connection import redis_client
+
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "helpline"  # Rasa ignores prefixes that are not alphanumeric
-CONNECT_TIMEOUT_SECONDS = 5
-SOCKET_TIMEOUT_SECONDS = 10
-
-
-def redis_client(url: str, decode_responses: bool) -> redis.Redis:
-    if not url or "://" not in url:
-        raise ValueError(
-            "REDIS_URL must be a URL such as redis://127.0.0.1:6379/0 (rediss:// for TLS)."
-        )
-    return redis.Redis.from_url(
-        url,
-        decode_responses=decode_responses,
-        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        socket_timeout=SOCKET_TIMEOUT_SECONDS,
-        health_check_interval=30,
-    )
 
 
 def _tracker_ttl_seconds() -> int:

@@ -11,15 +11,13 @@ import inspect
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import text as text_module
+from bot.nlu.stateless import StatelessComponent
 from bot.text import fold, nfc
 
 # A leading "/" would let Rasa read the text as "/intent{...}" and skip NLU (a worker typing
@@ -41,18 +39,9 @@ def normalise(text: str) -> str:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
 )
-class VietnameseNormaliser(GraphComponent):
+class VietnameseNormaliser(StatelessComponent):
     """NFC, lower case, diacritics folded (đ→d), leading "/" blanked; length kept."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> VietnameseNormaliser:
-        return cls()
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:

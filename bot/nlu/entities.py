@@ -1,0 +1,37 @@
+"""Rasa component: the country and the occupation a message names, as entities.
+
+A phrase list (bot.gazetteer) rather than a trained extractor: the values must be exact ISO
+codes, and a list is easy to extend with the next city a worker names. Runs before the
+normaliser, on the text as written; the offsets are those of that text.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.stateless import StatelessComponent
+from bot.gazetteer import find_countries, find_occupations
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class GazetteerExtractor(StatelessComponent):
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not isinstance(text, str):
+                continue
+            found = [
+                {"entity": entity, "value": mention.value, "start": mention.start, "end": mention.end,
+                 "text": text[mention.start:mention.end], "extractor": self.__class__.__name__}
+                for entity, mentions in (("country", find_countries(text)), ("occupation", find_occupations(text)))
+                for mention in mentions[:1]
+            ]
+            if found:
+                message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages

@@ -1,0 +1,54 @@
+"""`python -m bot triage` (the stable interface) and the triage quality on the held-out set."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+FIELDS = {"text", "language", "severity", "intent", "confidence", "country"}
+
+
+def triage(lines):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "triage"], input="\n".join(lines) + "\n",
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_one_json_object_a_line_in_the_documented_shape():
+    lines = ["chu giu ho chieu cua em", "Chủ đánh em, em đang ở Đài Bắc", "hello", "", "/restart", "phí dịch vụ đi Nhật bao nhiêu"]
+    results = triage(lines)
+    assert len(results) == len(lines)
+    for line, result in zip(lines, results):
+        assert set(result) == FIELDS
+        assert result["text"] == line
+        assert result["severity"] in ("critical", "high", "none")
+        assert result["language"] in ("vi", "en")
+        assert result["country"] is None or len(result["country"]) == 2
+    passport, beaten, hello, empty, slash, fee = results
+    assert (passport["severity"], passport["intent"], passport["language"]) == ("high", "abuse_passport_withheld", "vi")
+    assert (beaten["severity"], beaten["country"]) == ("critical", "TW")
+    assert (hello["severity"], hello["language"]) == ("none", "en")
+    assert empty["severity"] == "none"
+    assert slash["intent"] != "restart"
+    assert (fee["severity"], fee["country"]) == ("none", "JP")
+
+
+def test_the_held_out_set_meets_the_bar(tmp_path):
+    from bot.evaluate import TARGETS, run
+    from bot.nlu_model import NluModel
+
+    report = run(ROOT / "eval" / "heldout.jsonl", tmp_path, NluModel())
+    figures = report["figures"]
+    assert figures["critical_recall"] >= TARGETS["critical_recall"]
+    assert figures["danger_recall"] >= TARGETS["danger_recall"]
+    assert figures["none_escalated"] <= TARGETS["none_escalated_at_most"]
+    assert figures["country_accuracy"] >= TARGETS["country_accuracy"]
+    assert figures["language_accuracy"] >= TARGETS["language_accuracy"]
