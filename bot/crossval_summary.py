@@ -10,7 +10,7 @@ from bot.intents import INTENTS, Severity
 
 def main(folder: str) -> int:
     report = json.loads((Path(folder) / "intent_report.json").read_text(encoding="utf-8"))
-    print(f"\nNLU cross-validation (3 folds), intent classifier alone, before the safety net:")
+    print("\nNLU cross-validation (3 folds), intent classifier alone, before the safety net:")
     print(f"  accuracy {report['accuracy']:.3f}, macro F1 {report['macro avg']['f1-score']:.3f}, "
           f"weighted F1 {report['weighted avg']['f1-score']:.3f}")
     worst = sorted(

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
+from bot.validation_errors import describe
 from pydantic import BaseModel, Field, HttpUrl, ValidationError, root_validator, validator
 
 from bot.needs import ANY, DANGER_NEEDS, NEED_SET
@@ -261,10 +262,6 @@ _FILE_KEYS = {"country", "caveat", "services"}
 _COUNTRY_FILE = re.compile(r"^[A-Z]{2}$")
 
 
-def _describe(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}" for issue in error.errors()
-    )
 
 
 def _read_file(path: Path) -> Tuple[List[Service], Optional[str]]:
@@ -292,7 +289,7 @@ def _read_file(path: Path) -> Tuple[List[Service], Optional[str]]:
         try:
             service = Service.parse_obj(entry)
         except ValidationError as error:
-            raise DirectoryError(f"{path}: entry {name}: {_describe(error)}") from None
+            raise DirectoryError(f"{path}: entry {name}: {describe(error)}") from None
         if expected_country and service.country != expected_country:
             raise DirectoryError(
                 f"{path}: entry {name}: country: {service.country} in the file of {expected_country}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from bot.text import fold, nfc
 
@@ -166,9 +166,6 @@ def country_of(text: str) -> Optional[str]:
     mentions = find_countries(text)
     return mentions[0].value if mentions else None
 
-
-def known_countries() -> Iterable[str]:
-    return COUNTRIES.keys()
 
 
 # How to name a country back to her.

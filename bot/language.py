@@ -102,9 +102,6 @@ def detect_language(text: str) -> Optional[str]:
     return None
 
 
-def detect_language_or(text: str, fallback: str) -> str:
-    return detect_language(text) or fallback
-
 
 def best_guess(text: str, default: str = VIETNAMESE) -> str:
     """A language for every text, for callers with no conversation to fall back on."""

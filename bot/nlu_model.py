@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = Path(os.environ.get("HELPLINE_MODEL") or ROOT / "models" / "helpline.tar.gz")

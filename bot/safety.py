@@ -55,7 +55,7 @@ RULES: List[Rule] = [
           r"\bbi (?:danh|dap|tat|hanh hung|hanh ha|nguoc dai|bop co|dam|chem|dot|quat|dap dau)\b",
           rf"\b(?:danh|dap|tat|bop co|hanh ha|dam|chem|dot) {_ME}\b",
           r"\b(?:danh dap|danh chet|danh bam dap|danh tim)\b",
-          rf"\b(?:beat|beats|beating|hit|hits|hitting|kick|kicks|kicked|kicking|slap|slaps|slapped|punch|punched|punches|choke|choked|burn|burned|stab|stabbed|attack|attacked|attacks) (?:me|us)\b",
+          r"\b(?:beat|beats|beating|hit|hits|hitting|kick|kicks|kicked|kicking|slap|slaps|slapped|punch|punched|punches|choke|choked|burn|burned|stab|stabbed|attack|attacked|attacks) (?:me|us)\b",
           r"\b(?:beaten|beat me up|beat up|physically abused)\b",
           negatable=True),
     _rule("confinement", _C, "emergency_confinement",

@@ -7,10 +7,9 @@ Start-up fails with a message that names the variable, never its value.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Dict, List, Optional
 
-from pydantic import BaseSettings, Field, SecretStr, validator
+from pydantic import BaseSettings, Field, SecretStr
 
 _PLACEHOLDER = re.compile(
     r"^(change[-_ ]?me|changethis|placeholder|todo|xxx+|your[-_ ].*|<.*>|\.\.\.|none|null)$",
@@ -46,7 +45,6 @@ class Settings(BaseSettings):
     # Conversations expire this long after their last message (data minimisation).
     tracker_ttl_seconds: int = Field(90 * 24 * 3600, env="TRACKER_TTL_SECONDS", ge=60)
 
-    default_language: str = Field("vi", env="HELPLINE_DEFAULT_LANGUAGE")
     # Whether danger replies may say an officer is being alerted: only once escalation to duty
     # officers is wired in (a case committed before she is told someone is coming).
     escalation_enabled: bool = Field(False, env="ESCALATION_ENABLED")
@@ -67,12 +65,6 @@ class Settings(BaseSettings):
         env_file = ".env"
         env_file_encoding = "utf-8"
         case_sensitive = False
-
-    @validator("default_language")
-    def _known_language(cls, value: str) -> str:
-        if value not in ("vi", "en"):
-            raise ValueError("must be 'vi' or 'en'")
-        return value
 
     def _value(self, variable: str) -> Optional[str]:
         secret = getattr(self, variable.lower())
@@ -101,18 +93,12 @@ def load_settings() -> Settings:
     """Settings from the environment, with a readable error instead of a pydantic trace."""
     from pydantic import ValidationError
 
+    from bot.validation_errors import describe
+
     try:
         settings = Settings()
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in issue['loc']).upper()}: {issue['msg']}"
-            for issue in error.errors()
-        )
-        raise SettingsError(f"Invalid configuration: {problems}") from None
+        raise SettingsError(f"Invalid configuration: {describe(error, upper=True)}") from None
     settings.enabled_channels()
     return settings
 
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return load_settings()

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language import detect_language, detect_language_or
+from bot.language import best_guess, detect_language
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_short_or_ambiguous_texts_do_not_decide(text):
     assert detect_language(text) is None
 
 
-def test_undecided_text_falls_back_to_the_conversation_language():
-    assert detect_language_or("ok", "en") == "en"
-    assert detect_language_or("ok", "vi") == "vi"
-    assert detect_language_or("chao ban", "en") == "vi"
+def test_with_no_conversation_to_fall_back_on_a_best_guess_is_made():
+    assert best_guess("??") == "vi"
+    assert best_guess("help me now") == "en"
+

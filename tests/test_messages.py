@@ -1,4 +1,3 @@
-import pytest
 import yaml
 
 from bot.messages import catalogue, placeholders, render

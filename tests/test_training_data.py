@@ -1,6 +1,5 @@
 """The training data is what the triage issue asks of it, and the held-out set stays unseen."""
 import json
-import re
 import unicodedata
 from collections import defaultdict
 from pathlib import Path

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Dict, Iterator, Mapping, Optional
 
 import yaml
+from bot.validation_errors import describe
 from pydantic import ValidationError
 
 from bot.fees.models import FeeRule
@@ -66,12 +67,6 @@ class RuleBook(Mapping[str, FeeRule]):
         return self._files[rule_id]
 
 
-def _describe(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"] if part != "__root__")
-        parts.append(f"{where}: {item['msg']}" if where else item["msg"])
-    return "; ".join(parts)
 
 
 def _rules_in(path: Path) -> list:
@@ -112,7 +107,7 @@ def load_rules(directory: Optional[Path] = None) -> RuleBook:
             try:
                 rule = FeeRule.parse_obj(raw)
             except ValidationError as error:
-                raise FeeRulesError(f"{where}: {_describe(error)}") from None
+                raise FeeRulesError(f"{where}: {describe(error)}") from None
             if rule.id in rules:
                 raise FeeRulesError(
                     f"{where}: duplicate id, already defined in {origin[rule.id]}"

@@ -6,7 +6,7 @@ normaliser, on the text as written; the offsets are those of that text.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT

@@ -7,7 +7,7 @@ conversation's last language.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import (

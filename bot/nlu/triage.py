@@ -7,7 +7,7 @@ the intent, so that the dialogue's rules (which key on intents) answer the sever
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
