@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from bot.channel_config import SECTIONS, write_effective_credentials
 from bot.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,6 +162,14 @@ def child_environment(settings: Settings, redis_url: str) -> Dict[str, str]:
     return env
 
 
+def channels_line(enabled: List[str]) -> str:
+    disabled = [channel for channel in SECTIONS if channel not in enabled]
+    line = f"Channels: REST{''.join(', ' + channel for channel in enabled)}."
+    if disabled:
+        line += f" Not mounted (no credentials in the environment): {', '.join(disabled)}."
+    return line
+
+
 def banner(settings: Settings) -> str:
     base = f"http://{settings.host}:{settings.rasa_port}"
     return (
@@ -198,6 +207,9 @@ def run(settings: Settings) -> int:
             wait_for_redis(redis_url, timeout=20, process=redis.process)
             print(f"Started embedded Redis on 127.0.0.1:{settings.embedded_redis_port}, data in {data_dir}", flush=True)
 
+        credentials = ROOT / settings.state_dir / "credentials.yml"
+        enabled = write_effective_credentials(settings, ROOT / "credentials.yml", credentials)
+        print(channels_line(enabled), flush=True)
         env = child_environment(settings, redis_url)
         actions = stack.spawn(
             "Action server",
@@ -210,7 +222,7 @@ def run(settings: Settings) -> int:
                 sys.executable, "-m", "rasa", "run",
                 "--model", str(MODEL),
                 "--endpoints", "endpoints.yml",
-                "--credentials", "credentials.yml",
+                "--credentials", str(credentials),
                 "--interface", settings.host,
                 "--port", str(settings.rasa_port),
             ],

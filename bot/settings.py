@@ -20,7 +20,9 @@ _PLACEHOLDER = re.compile(
 CHANNEL_VARIABLES: Dict[str, List[str]] = {
     "twilio": ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER"],
     "telegram": ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"],
-    "zalo": ["ZALO_APP_ID", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN"],
+    "zalo": [
+        "ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN",
+    ],
 }
 
 
@@ -60,6 +62,28 @@ class Settings(BaseSettings):
     zalo_oa_secret_key: Optional[SecretStr] = Field(None, env="ZALO_OA_SECRET_KEY")
     zalo_access_token: Optional[SecretStr] = Field(None, env="ZALO_ACCESS_TOKEN")
     zalo_refresh_token: Optional[SecretStr] = Field(None, env="ZALO_REFRESH_TOKEN")
+    zalo_app_secret: Optional[SecretStr] = Field(None, env="ZALO_APP_SECRET")
+
+    # The public https base URL the providers call (behind a proxy it differs from what Rasa
+    # sees). Twilio signs the exact URL it called, so signatures are checked against this.
+    public_url: Optional[str] = Field(None, env="HELPLINE_PUBLIC_URL")
+    # Provider API base URLs: the real ones by default; a fake on localhost in tests and staging.
+    twilio_api_base_url: str = Field("https://api.twilio.com", env="TWILIO_API_BASE_URL")
+    telegram_api_base_url: str = Field("https://api.telegram.org", env="TELEGRAM_API_BASE_URL")
+    zalo_api_base_url: str = Field("https://openapi.zalo.me", env="ZALO_API_BASE_URL")
+    zalo_oauth_base_url: str = Field("https://oauth.zaloapp.com", env="ZALO_OAUTH_BASE_URL")
+
+    # The shared channel core (channels/pipeline.py).
+    dedupe_ttl_seconds: int = Field(48 * 3600, env="DEDUPE_TTL_SECONDS", ge=48 * 3600)
+    rate_limit_messages: int = Field(20, env="RATE_LIMIT_MESSAGES", ge=1)
+    rate_limit_window_seconds: int = Field(60, env="RATE_LIMIT_WINDOW_SECONDS", ge=1)
+    sms_max_segments: int = Field(4, env="SMS_MAX_SEGMENTS", ge=1, le=10)
+    outbox_max_attempts: int = Field(8, env="OUTBOX_MAX_ATTEMPTS", ge=1, le=50)
+    # Entries another process left unfinished are taken over after this long.
+    claim_idle_seconds: int = Field(60, env="CLAIM_IDLE_SECONDS", ge=1)
+    # Names this process in Redis consumer groups; a restarted process with the same name picks
+    # up its own unfinished messages at once. Defaults to host name and Rasa port.
+    worker_name: Optional[str] = Field(None, env="HELPLINE_WORKER_NAME")
 
     class Config:
         env_file = ".env"
@@ -86,6 +110,12 @@ class Settings(BaseSettings):
                     f"all of {', '.join(variables)} to disable the channel."
                 )
             enabled.append(channel)
+        if enabled and not self.public_url:
+            raise SettingsError(
+                f"The {', '.join(enabled)} channel{'s are' if len(enabled) > 1 else ' is'} enabled but "
+                "HELPLINE_PUBLIC_URL is not set: set it to the https address the providers call "
+                "(e.g. https://helpline.example.org), which webhook signatures are checked against."
+            )
         return enabled
 
 

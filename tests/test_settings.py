@@ -5,15 +5,20 @@ from bot.settings import SettingsError, load_settings
 CHANNEL_VARIABLES = [
     "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET",
-    "ZALO_APP_ID", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN",
+    "ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN",
 ]
 
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no .env from the working tree
-    for variable in CHANNEL_VARIABLES + ["RASA_PORT", "REDIS_URL"]:
+    for variable in CHANNEL_VARIABLES + ["RASA_PORT", "REDIS_URL", "HELPLINE_PUBLIC_URL"]:
         monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture
+def public_url(monkeypatch):
+    monkeypatch.setenv("HELPLINE_PUBLIC_URL", "https://helpline.example.org")
 
 
 def test_defaults_need_no_environment():
@@ -23,7 +28,7 @@ def test_defaults_need_no_environment():
     assert settings.enabled_channels() == []
 
 
-def test_a_complete_channel_is_enabled(monkeypatch):
+def test_a_complete_channel_is_enabled(monkeypatch, public_url):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:real-looking-token")
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cr3t-long-random")
     assert load_settings().enabled_channels() == ["telegram"]
@@ -52,7 +57,7 @@ def test_an_invalid_value_gives_a_readable_error(monkeypatch):
         load_settings()
 
 
-def test_secrets_do_not_show_in_the_settings_repr(monkeypatch):
+def test_secrets_do_not_show_in_the_settings_repr(monkeypatch, public_url):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:do-not-print-me")
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "also-secret-value")
     settings = load_settings()
@@ -65,3 +70,27 @@ def test_a_dotenv_file_is_read_and_the_environment_wins(monkeypatch, tmp_path):
     monkeypatch.setenv("ACTION_PORT", "5097")
     settings = load_settings()
     assert (settings.rasa_port, settings.action_port) == (5099, 5097)
+
+
+def test_a_channel_needs_the_public_url_its_signatures_are_checked_against(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:real-looking-token")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cr3t-long-random")
+    with pytest.raises(SettingsError, match="HELPLINE_PUBLIC_URL"):
+        load_settings()
+
+
+def test_only_enabled_channels_are_mounted_and_no_secret_is_written(monkeypatch, public_url, tmp_path):
+    from pathlib import Path
+
+    from bot.channel_config import write_effective_credentials
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:do-not-write-me")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cr3t-long-random")
+    source = Path(__file__).resolve().parent.parent / "credentials.yml"
+    target = tmp_path / "state" / "credentials.yml"
+    assert write_effective_credentials(load_settings(), source, target) == ["telegram"]
+    written = target.read_text()
+    assert "channels.telegram.TelegramInput" in written and "${TELEGRAM_BOT_TOKEN}" in written
+    assert "channels.rest.RestInput" in written
+    assert "twilio" not in written and "zalo" not in written.lower()
+    assert "do-not-write-me" not in written

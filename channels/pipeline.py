@@ -1,0 +1,251 @@
+"""The one path every provider message takes, whatever the channel.
+
+Webhook (per connector): authenticate → parse → NFC and clean → `accept()`: deduplicate on the
+provider id and record in the inbox stream → acknowledge. Then, in this process's workers:
+conversation id (no phone number in Rasa) → channel keywords (STOP, HELP) → per-sender rate
+limit → size cap → Rasa → replies split for the channel → outbox, in one Redis transaction with
+the inbox entry's removal → sent with retries, or dead-lettered.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol
+
+import redis.asyncio as aioredis
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.directory import citizen_protection_hotline
+from bot.language import detect_language
+from bot.messages import render
+from bot.privacy import mask_id
+from bot.settings import Settings
+from channels.choices import Choices, numbered
+from channels.core import MAX_TEXT_CHARS
+from channels.identity import Address, Identities
+from channels.inbox import Inbound, Inbox
+from channels.optout import OptOuts
+from channels.outbox import Outbox, OutboxItem, OutboxSender, Sender
+from channels.ratelimit import RateLimiter
+from channels.segments import prefers_gsm7
+from channels.streams import Entry, StreamWorker
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a channel's keyword handling may use."""
+
+    optouts: OptOuts
+    language: str
+
+
+class ChannelAdapter(Protocol):
+    """What a provider connector tells the shared pipeline."""
+
+    name: str
+    native_buttons: bool  # buttons are sent as buttons (else as numbered lines)
+
+    def sender(self) -> Sender: ...
+
+    def parts(self, text: str, gsm7: bool) -> List[str]:
+        """The text cut into provider messages (SMS segments, 4096 or 2000 characters)."""
+
+    async def keyword(self, inbound: Inbound, context: Context) -> Optional[List[str]]:
+        """Replies for a channel keyword handled without Rasa (STOP, HELP), or None."""
+
+
+def hotline_text() -> str:
+    return citizen_protection_hotline().phones[0].display
+
+
+def notice_language(text: str) -> str:
+    """The language of a notice said without Rasa: English only when she clearly writes it."""
+    return (detect_language(text) if text else None) or "vi"
+
+
+def worker_name(settings: Settings) -> str:
+    return settings.worker_name or f"{socket.gethostname()}-{settings.rasa_port}"
+
+
+class ChannelCollector(CollectingOutputChannel):
+    """Collects a turn's replies; named after the channel so responses can vary by channel."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__()
+        self._channel = channel
+
+    def name(self) -> str:  # type: ignore[override]
+        return self._channel
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        # One reply stays one message here; the channel cuts it to its own limits later.
+        await self._persist_message(self._message(recipient_id, text=text))
+
+
+class ChannelPipeline:
+    def __init__(self, adapter: ChannelAdapter, redis: aioredis.Redis, settings: Settings) -> None:
+        self.adapter = adapter
+        self.channel = adapter.name
+        self.redis = redis
+        self.settings = settings
+        self.inbox = Inbox(redis, self.channel, settings.dedupe_ttl_seconds)
+        self.outbox = Outbox(redis, self.channel, settings.outbox_max_attempts)
+        self.identities = Identities(redis, settings.tracker_ttl_seconds)
+        self.optouts = OptOuts(redis, self.channel)
+        self.rate_limiter = RateLimiter(redis, self.channel, settings.rate_limit_messages, settings.rate_limit_window_seconds)
+        self.choices = Choices(redis)
+        self.sender = adapter.sender()
+        self._on_new_message: Optional[OnNewMessage] = None
+        self._workers: List[StreamWorker] = []
+        self._mover: Optional[asyncio.Task] = None
+
+    # --- at the webhook ---------------------------------------------------------------------
+
+    async def accept(self, inbound: Inbound) -> bool:
+        """Record the message before the webhook is answered; False for a repeat delivery."""
+        new = await self.inbox.record(inbound)
+        if not new:
+            logger.info("Repeat delivery of %s message %s ignored", self.channel, mask_id(inbound.message_id))
+        return new
+
+    # --- workers ----------------------------------------------------------------------------
+
+    async def start(self, on_new_message: OnNewMessage) -> None:
+        self._on_new_message = on_new_message
+        await self.sender.start()
+        consumer = worker_name(self.settings)
+        outbox_sender = OutboxSender(self.outbox, self.sender, self.optouts)
+        self._workers = [
+            StreamWorker(
+                self.inbox.stream, consumer, self.handle_inbound, self.give_up_inbound,
+                order_key=_inbound_address,
+                claim_idle_seconds=self.settings.claim_idle_seconds,
+            ),
+            StreamWorker(
+                self.outbox.stream, consumer, outbox_sender.handle, outbox_sender.poison,
+                order_key=_item_address,
+                claim_idle_seconds=self.settings.claim_idle_seconds,
+            ),
+        ]
+        for worker in self._workers:
+            worker.start()
+        self._mover = asyncio.create_task(self._move_due_retries(), name=f"retries:{self.channel}")
+        logger.info("The %s channel is taking messages (worker %s)", self.channel, consumer)
+
+    async def stop(self) -> None:
+        if self._mover is not None:
+            self._mover.cancel()
+        for worker in self._workers:
+            await worker.stop()
+        await self.sender.close()
+
+    async def _move_due_retries(self) -> None:
+        while True:
+            try:
+                await self.outbox.move_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # Redis down: the retries wait in Redis, nothing is lost
+                logger.warning("Could not move due retries on %s: %s", self.channel, type(error).__name__)
+            await asyncio.sleep(0.5)
+
+    async def handle_inbound(self, entry: Entry) -> None:
+        inbound = Inbound.load(entry.fields["message"])
+        conversation_id = await self.identities.conversation_id(self.channel, inbound.address)
+        gsm7 = bool(inbound.text) and prefers_gsm7(inbound.text)
+        await self.identities.remember(conversation_id, Address(self.channel, inbound.address, gsm7))
+        language = notice_language(inbound.text)
+
+        replies = await self.adapter.keyword(inbound, Context(self.optouts, language))
+        messages: List[Dict[str, Any]]
+        if replies is not None:
+            messages = [{"text": text} for text in replies]
+        else:
+            decision = await self.rate_limiter.check(inbound.address)
+            if not decision.allowed:
+                logger.info("%s over the rate limit on %s", mask_id(inbound.address), self.channel)
+                notice = render("rate_limited", language, hotline=hotline_text())
+                messages = [{"text": notice}] if decision.notify else []
+            else:
+                messages = await self._ask_rasa(inbound, conversation_id)
+        await self._reply(entry, inbound.address, conversation_id, gsm7, messages)
+
+    async def _ask_rasa(self, inbound: Inbound, conversation_id: str) -> List[Dict[str, Any]]:
+        if inbound.choice is not None:
+            text = await self.choices.payload_at(conversation_id, inbound.choice) or ""
+        else:
+            text = await self.choices.resolve(conversation_id, inbound.text)
+        if not text.strip():
+            return []
+        collector = ChannelCollector(self.channel)
+        message = UserMessage(
+            text[:MAX_TEXT_CHARS],
+            collector,
+            conversation_id,
+            input_channel=self.channel,
+            message_id=f"{self.channel}:{inbound.message_id}",
+            metadata={"channel": self.channel},
+        )
+        assert self._on_new_message is not None, "start() first"
+        await self._on_new_message(message)
+        return collector.messages
+
+    async def _reply(self, entry: Optional[Entry], address: str, conversation_id: str, gsm7: bool,
+                     messages: List[Dict[str, Any]], origin: str = "bot") -> None:
+        items, offered = self.outbox_items(address, conversation_id, gsm7, messages, origin)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for item in items:
+                self.outbox.enqueue_in(pipe, item)
+            if offered:
+                self.choices.offer_in(pipe, conversation_id, offered)
+            if entry is not None:
+                self.inbox.stream.finish_in(pipe, entry.id)
+            await pipe.execute()
+
+    def outbox_items(self, address: str, conversation_id: str, gsm7: bool,
+                     messages: List[Dict[str, Any]], origin: str = "bot"):
+        items: List[OutboxItem] = []
+        offered: List[Dict[str, str]] = []
+        for message in messages:
+            text = message.get("text") or ""
+            buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict)]
+            if buttons:
+                offered = buttons
+                if not self.adapter.native_buttons:
+                    text, buttons = numbered(text, buttons), []
+            parts = self.adapter.parts(text, gsm7) if text else []
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                items.append(OutboxItem(self.channel, address, conversation_id, part, buttons if last else [], origin))
+        return items, offered
+
+    async def give_up_inbound(self, entry: Entry) -> None:
+        """Rasa failed on this message every time: tell her where to call instead of silence."""
+        inbound = Inbound.load(entry.fields["message"])
+        logger.error("Message %s on %s failed repeatedly; the worker got the hotline instead", entry.id, self.channel)
+        conversation_id = await self.identities.conversation_id(self.channel, inbound.address)
+        language = notice_language(inbound.text)
+        notice = render("system_problem", language, hotline=hotline_text())
+        await self._reply(entry, inbound.address, conversation_id, prefers_gsm7(inbound.text or "a"), [{"text": notice}], "notice")
+
+    async def send_to_conversation(self, conversation_id: str, text: str, origin: str = "officer") -> bool:
+        """Queue a message to a conversation's worker on this channel (officer replies)."""
+        address = await self.identities.lookup(conversation_id)
+        if address is None or address.channel != self.channel:
+            return False
+        await self._reply(None, address.address, conversation_id, address.gsm7, [{"text": text}], origin)
+        return True
+
+
+def _item_address(entry: Entry) -> str:
+    return OutboxItem.load(entry.fields["item"]).address
+
+
+def _inbound_address(entry: Entry) -> str:
+    return Inbound.load(entry.fields["message"]).address
