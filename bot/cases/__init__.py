@@ -1,0 +1,51 @@
+"""Escalation to consular duty officers: the case store, officer accounts and the duty rota.
+
+- ``bot.cases.db``: where the store lives (DATABASE_URL or .run/cases.sqlite3), engines.
+- ``bot.cases.schema``: tables and versioned migrations (``migrate(engine)``).
+- ``bot.cases.store``: ``CaseStore`` (cases, audit trail, consent, retention, erasure).
+- ``bot.cases.officers`` / ``bot.cases.passwords``: accounts, scrypt hashes, API tokens.
+- ``bot.cases.rota``: the duty rota (``load_rota``, ``on_duty``).
+- ``bot.cases.cli``: ``python -m bot officers``.
+"""
+from bot.cases.db import CaseSettings, database_url, make_engine
+from bot.cases.officers import OfficerAccount, OfficerError, OfficerStore, UnknownOfficer
+from bot.cases.rota import Officer, Rota, RotaError, load_rota, on_duty, parse_rota
+from bot.cases.schema import LATEST_VERSION, MigrationError, current_version, migrate
+from bot.cases.store import (
+    Case,
+    CaseError,
+    CaseEvent,
+    CaseNotFound,
+    CaseStore,
+    ConsentRecord,
+    InvalidTransition,
+    InvalidValue,
+)
+
+__all__ = [
+    "Case",
+    "CaseError",
+    "CaseEvent",
+    "CaseNotFound",
+    "CaseSettings",
+    "CaseStore",
+    "ConsentRecord",
+    "InvalidTransition",
+    "InvalidValue",
+    "LATEST_VERSION",
+    "MigrationError",
+    "Officer",
+    "OfficerAccount",
+    "OfficerError",
+    "OfficerStore",
+    "Rota",
+    "RotaError",
+    "UnknownOfficer",
+    "current_version",
+    "database_url",
+    "load_rota",
+    "make_engine",
+    "migrate",
+    "on_duty",
+    "parse_rota",
+]
