@@ -23,11 +23,12 @@ export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup train run shell test test-unit test-e2e validate test-stories eval bench lock clean
+.PHONY: help setup train run demo shell test test-unit test-e2e validate test-stories eval bench lock clean
 
 help:
 	@echo "make run     start the helpline (Redis, action server, Rasa) in the foreground"
 	@echo "make test    validate data, run every test, train if needed, run the test stories"
+	@echo "make demo    make run with SMS, Telegram and Zalo faked on localhost (try: python -m bot simulate)"
 	@echo "make shell   chat with the running helpline in this terminal"
 	@echo "make eval    triage quality on the held-out set, and NLU cross-validation"
 	@echo "make bench   throughput, latency and memory against a stock Rasa assistant"
@@ -61,6 +62,10 @@ train: $(MODEL)
 
 run: $(MODEL)
 	@$(PY) -m bot run
+
+# Every channel against fake provider APIs on localhost: try them with `python -m bot simulate`.
+demo: $(MODEL)
+	@HELPLINE_DEMO_CHANNELS=1 $(PY) -m bot run
 
 shell: $(INSTALLED)
 	@$(PY) -m bot chat

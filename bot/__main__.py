@@ -20,6 +20,19 @@ def main(argv: list[str] | None = None) -> int:
     directory.add_argument("rest", nargs=argparse.REMAINDER)
     fees = commands.add_parser("fees", help="recruitment-fee tools: `fees check` reads JSON on stdin")
     fees.add_argument("rest", nargs=argparse.REMAINDER)
+    fake = commands.add_parser("fake-providers", help="fake Twilio/Telegram/Zalo APIs on localhost for tests and staging")
+    fake.add_argument("--port", type=int, default=8099, help="port (0 = any free one; default 8099)")
+    fake.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback)")
+    officers = commands.add_parser("officers", help="officer accounts: `officers add|list|token|disable`")
+    officers.add_argument("rest", nargs=argparse.REMAINDER)
+    console = commands.add_parser("console", help="serve the officer console and its JSON API on CONSOLE_PORT")
+    console.add_argument("rest", nargs=argparse.REMAINDER)
+    simulate = commands.add_parser("simulate", help='send a signed webhook: `simulate sms|telegram|zalo "text"`')
+    simulate.add_argument("rest", nargs=argparse.REMAINDER)
+    outbox = commands.add_parser("outbox", help="replies that could not be sent: `outbox dead|replay`")
+    outbox.add_argument("rest", nargs=argparse.REMAINDER)
+    telegram = commands.add_parser("telegram", help="Telegram channel tools: `telegram set-webhook`")
+    telegram.add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
     if args.command == "triage":
@@ -34,10 +47,34 @@ def main(argv: list[str] | None = None) -> int:
         from bot.directory_check import main as directory_main
 
         return directory_main(args.rest)
+    if args.command == "fake-providers":
+        from channels.fake_providers import serve as serve_fake_providers
+
+        return serve_fake_providers(args.host, args.port)
     if args.command == "fees":
         from bot.fees.cli import main as fees_main
 
         return fees_main(args.rest)
+    if args.command == "simulate":
+        from bot.simulate_cli import main as simulate_main
+
+        return simulate_main(args.rest)
+    if args.command == "outbox":
+        from bot.outbox_cli import main as outbox_main
+
+        return outbox_main(args.rest)
+    if args.command == "telegram":
+        from channels.telegram import main as telegram_main
+
+        return telegram_main(args.rest)
+    if args.command == "officers":
+        from bot.cases.cli import main as officers_main
+
+        return officers_main(args.rest)
+    if args.command == "console":
+        from bot.console.cli import main as console_main
+
+        return console_main(args.rest)
 
     if args.command == "run":
         from bot.run import main as run_main

@@ -245,10 +245,34 @@ def run(settings: Settings) -> int:
         stack.stop()
 
 
+def start_demo_providers():
+    """`make demo`: fake provider APIs on localhost, and every channel pointed at them."""
+    from bot.demo import apply_demo_environment, fake_port
+    from channels.fake_providers import FakeProviders
+
+    port = fake_port()
+    require_free_ports({"FAKE_PROVIDERS_PORT": port}, "127.0.0.1")
+    fake = FakeProviders(port=port).start_in_thread()
+    apply_demo_environment()
+    print(
+        f"Demo channels: fake Twilio, Telegram and Zalo APIs on {fake.url}. Try, in another terminal:\n"
+        f'  .venv/bin/python -m bot simulate sms "chu giu ho chieu cua em"',
+        flush=True,
+    )
+    return fake
+
+
 def main() -> int:
+    from bot.demo import demo_enabled
+
     try:
+        fake = start_demo_providers() if demo_enabled() else None
         settings = load_settings()
-        return run(settings)
+        try:
+            return run(settings)
+        finally:
+            if fake is not None:
+                fake.stop()
     except (SettingsError, StartupError) as error:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 2

@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     escalation_enabled: bool = Field(False, env="ESCALATION_ENABLED")
     log_level: str = Field("INFO", env="LOG_LEVEL")
 
+    # Escalation to duty officers (bot/escalation, bot/cases). The rota names who is alerted.
+    rota_file: Optional[str] = Field(None, env="ROTA_FILE")
+    sla_critical_seconds: int = Field(120, env="SLA_CRITICAL_SECONDS", ge=5)
+    sla_high_seconds: int = Field(900, env="SLA_HIGH_SECONDS", ge=5)
+    notify_max_attempts: int = Field(5, env="NOTIFY_MAX_ATTEMPTS", ge=1, le=20)
+    retention_days: int = Field(90, env="RETENTION_DAYS", ge=1)
+    console_port: int = Field(5080, env="CONSOLE_PORT", ge=1, le=65535)
+    # Where officers open the console (links in notifications); default: the local address.
+    console_public_url: Optional[str] = Field(None, env="CONSOLE_PUBLIC_URL")
+
     # Channels (issue: channels). Secrets are SecretStr so they never print.
     twilio_account_sid: Optional[SecretStr] = Field(None, env="TWILIO_ACCOUNT_SID")
     twilio_auth_token: Optional[SecretStr] = Field(None, env="TWILIO_AUTH_TOKEN")

@@ -35,6 +35,9 @@ class Inbound:
     received_at: float = field(default_factory=time.time)
     # A button press (Telegram callback): the index of the choice pressed, resolved later.
     choice: int | None = None
+    # "worker": she wrote it. "send": a message to her queued by the officer console, which
+    # takes this path so it is split for the channel and ordered with the bot's replies.
+    kind: str = "worker"
     extra: Dict[str, Any] = field(default_factory=dict)
 
     def dump(self) -> str:

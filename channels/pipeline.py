@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Sequence
 
 import redis.asyncio as aioredis
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.directory import citizen_protection_hotline
+from bot.escalation.link import CASE_EVENTS, OFFICER_CONTACTS, case_event, contact_key, in_handoff, open_case_id
 from bot.language import detect_language
 from bot.messages import render
 from bot.privacy import mask_id
 from bot.settings import Settings
 from channels.choices import Choices, numbered
 from channels.core import MAX_TEXT_CHARS
+from channels.erasure import handle as erasure_handle
 from channels.identity import Address, Identities
 from channels.inbox import Inbound, Inbox
 from channels.optout import OptOuts
@@ -158,27 +161,65 @@ class ChannelPipeline:
     async def handle_inbound(self, entry: Entry) -> None:
         inbound = Inbound.load(entry.fields["message"])
         conversation_id = await self.identities.conversation_id(self.channel, inbound.address)
+        if inbound.kind == "send":  # queued by the officer console: already in the case
+            known = await self.identities.lookup(conversation_id)
+            gsm7 = known.gsm7 if known else prefers_gsm7(inbound.text)
+            await self._reply(entry, inbound.address, conversation_id, gsm7, [{"text": inbound.text}], inbound.extra.get("origin", "officer"))
+            return
         gsm7 = bool(inbound.text) and prefers_gsm7(inbound.text)
         await self.identities.remember(conversation_id, Address(self.channel, inbound.address, gsm7))
         language = notice_language(inbound.text)
 
+        if await self._officer_command(entry, inbound):
+            return
+        messages = await self._without_rasa(inbound, conversation_id, language)
+        case_id = await open_case_id(self.redis, conversation_id)
+        events = [case_event("message_in", case_id=case_id, text=inbound.text)] if case_id and inbound.text else []
+        if messages is None and case_id and await in_handoff(self.redis, conversation_id):
+            messages = []  # an officer has her: the message goes to the case, not to the bot
+        if messages is None:
+            messages = await self._ask_rasa(inbound, conversation_id)
+            case_id = case_id or await open_case_id(self.redis, conversation_id)  # opened this turn
+        if case_id:
+            events += [case_event("message_out", case_id=case_id, text=m.get("text") or "") for m in messages if m.get("text")]
+        await self._reply(entry, inbound.address, conversation_id, gsm7, messages, events=events)
+
+    async def _without_rasa(self, inbound: Inbound, conversation_id: str, language: str) -> Optional[List[Dict[str, Any]]]:
+        """Replies decided here (channel keywords, erasure, rate limit), or None: ask Rasa."""
         replies = await self.adapter.keyword(inbound, Context(self.optouts, language))
-        messages: List[Dict[str, Any]]
         if replies is not None:
-            messages = [{"text": text} for text in replies]
-        else:
-            decision = await self.rate_limiter.check(inbound.address)
-            if not decision.allowed:
-                logger.info("%s over the rate limit on %s", mask_id(inbound.address), self.channel)
-                notice = render("rate_limited", language, hotline=hotline_text())
-                messages = [{"text": notice}] if decision.notify else []
-            else:
-                messages = await self._ask_rasa(inbound, conversation_id)
-        await self._reply(entry, inbound.address, conversation_id, gsm7, messages)
+            return [{"text": text} for text in replies]
+        erasure = await erasure_handle(self.redis, conversation_id, inbound.text) if inbound.text else None
+        if erasure == "confirm":
+            return [{"text": render("erase_confirm", language)}]
+        if erasure == "erased":
+            return [{"text": render("erased", language, hotline=hotline_text())}]
+        decision = await self.rate_limiter.check(inbound.address)
+        if not decision.allowed:
+            logger.info("%s over the rate limit on %s", mask_id(inbound.address), self.channel)
+            return [{"text": render("rate_limited", language, hotline=hotline_text())}] if decision.notify else []
+        return None
+
+    async def _officer_command(self, entry: Entry, inbound: Inbound) -> bool:
+        """An on-duty officer acknowledging a case from her phone: "OK TW-0042" or a button."""
+        officer = await self.redis.hget(OFFICER_CONTACTS, contact_key(self.channel, inbound.address))
+        if not officer:
+            return False
+        reference = officer_ack_reference(inbound)
+        if reference is None:
+            return False
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(CASE_EVENTS, case_event("officer_ack", officer=officer, case=reference, channel=self.channel))
+            self.inbox.stream.finish_in(pipe, entry.id)
+            await pipe.execute()
+        logger.info("Officer %s acknowledged case %s by %s", officer, reference, self.channel)
+        return True
 
     async def _ask_rasa(self, inbound: Inbound, conversation_id: str) -> List[Dict[str, Any]]:
         if inbound.choice is not None:
             text = await self.choices.payload_at(conversation_id, inbound.choice) or ""
+            if not text:  # a button from a day-old message: its choices are gone
+                return [{"text": render("choice_expired", notice_language(inbound.text))}]
         else:
             text = await self.choices.resolve(conversation_id, inbound.text)
         if not text.strip():
@@ -197,11 +238,14 @@ class ChannelPipeline:
         return collector.messages
 
     async def _reply(self, entry: Optional[Entry], address: str, conversation_id: str, gsm7: bool,
-                     messages: List[Dict[str, Any]], origin: str = "bot") -> None:
+                     messages: List[Dict[str, Any]], origin: str = "bot", events: Sequence[Dict[str, str]] = ()) -> None:
+        """Queue the replies, copy the case events and finish the inbox entry: all or nothing."""
         items, offered = self.outbox_items(address, conversation_id, gsm7, messages, origin)
         async with self.redis.pipeline(transaction=True) as pipe:
             for item in items:
                 self.outbox.enqueue_in(pipe, item)
+            for event in events:
+                pipe.xadd(CASE_EVENTS, event)
             if offered:
                 self.choices.offer_in(pipe, conversation_id, offered)
             if entry is not None:
@@ -249,3 +293,17 @@ def _item_address(entry: Entry) -> str:
 
 def _inbound_address(entry: Entry) -> str:
     return Inbound.load(entry.fields["message"]).address
+
+
+_OFFICER_ACK = re.compile(r"^\s*ok\s*#?\s*(?P<case>[a-z]{2}\s*-?\s*\d{1,9}|\d{1,9})\s*$", re.IGNORECASE)
+ACK_CALLBACK_PREFIX = "ack:"
+
+
+def officer_ack_reference(inbound: Inbound) -> Optional[str]:
+    """The case an officer's message acknowledges: "OK TW-0042", "ok 42", or an Acknowledge
+    button (Telegram callback data "ack:<case id>")."""
+    callback = inbound.extra.get("callback_data") or ""
+    if callback.startswith(ACK_CALLBACK_PREFIX):
+        return callback[len(ACK_CALLBACK_PREFIX):] or None
+    match = _OFFICER_ACK.match(inbound.text or "")
+    return match.group("case").replace(" ", "").upper() if match else None

@@ -162,6 +162,8 @@ class StreamWorker:
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as error:
+                if isinstance(error, ResponseError) and "NOGROUP" in str(error):
+                    first = True  # the stream or its group is gone (Redis restarted empty): recreate it
                 logger.warning("Redis unavailable for %s (%s); retrying in %.1f s", self.stream.key, type(error).__name__, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)

@@ -174,7 +174,7 @@ def replies_to(fake, channel: str, address: str) -> List[str]:
     return [m["text"] for m in fake.sent(channel) if str(m["to"]) == address]
 
 
-CHANNELS = ["twilio"]
+CHANNELS = ["twilio", "telegram", "zalo"]
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
