@@ -41,6 +41,7 @@ def danger_reply(
     language: str,
     uncertain: bool = False,
     officer_alerted: bool = False,
+    offer_human: bool = True,
 ) -> Reply:
     need = INTENTS[intent].need if intent in INTENTS else None
     services = _with_hotline(lookup(country, need, language, severity.name, limit=MAX_SERVICES - 1) if country else [])
@@ -49,7 +50,9 @@ def danger_reply(
         parts = [render("critical_call_now", language, services=listing)]
         parts.append(render("critical_officer_alerted" if officer_alerted else "critical_call_if_you_can", language))
     else:
-        parts = [render("high_sorry", language, services=listing), render("offer_human", language)]
+        parts = [render("high_sorry", language, services=listing)]
+        if offer_human:
+            parts.append(render("offer_human", language))
     asked_country = not country
     if asked_country:
         parts.append(render("ask_country", language))

@@ -1,0 +1,88 @@
+"""How officers are alerted: Telegram (with Acknowledge and Open buttons) and SMS.
+
+The same provider accounts and base URLs as the worker channels, so a staging or demo setup
+against the local fake providers alerts officers there too.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Dict, Optional
+
+
+from bot.cases.store import Case
+from bot.escalation.notify import ACK_CALLBACK, NotifyError, OfficerSender
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class TelegramOfficerSender:
+    def __init__(self, token: str, settings: Settings) -> None:
+        self.token = token
+        self.settings = settings
+        self.bot = None
+
+    async def start(self) -> None:
+        from telegram import Bot
+
+        from channels.telegram import api_base_url
+
+        self.bot = Bot(self.token, base_url=api_base_url(self.settings))
+        await self.bot.initialize()
+
+    async def close(self) -> None:
+        if self.bot is not None:
+            await self.bot.shutdown()
+
+    async def notify(self, address: str, case: Case, text: str, link: Optional[str]) -> None:
+        from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+        from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+        buttons = [InlineKeyboardButton("Nhận ca / Acknowledge", callback_data=ACK_CALLBACK.format(case_id=case.id))]
+        if link and link.startswith("https://"):  # Telegram refuses URL buttons it cannot open
+            buttons.append(InlineKeyboardButton("Mở / Open", url=link))
+        try:
+            await self.bot.send_message(chat_id=address, text=text, reply_markup=InlineKeyboardMarkup([buttons]))
+        except RetryAfter:
+            raise NotifyError("Telegram asked to wait (429)") from None
+        except (Forbidden, BadRequest) as error:
+            raise NotifyError(f"Telegram refused: {type(error).__name__}", retryable=False) from None
+        except (NetworkError, TelegramError) as error:
+            raise NotifyError(f"Telegram unreachable: {type(error).__name__}") from None
+
+
+class SmsOfficerSender:
+    def __init__(self, account_sid: str, auth_token: str, from_number: str, settings: Settings) -> None:
+        from channels.twilio import TwilioSender
+
+        self.sender = TwilioSender(account_sid, auth_token, from_number, settings)
+
+    async def start(self) -> None:
+        await self.sender.start()
+
+    async def close(self) -> None:
+        await self.sender.close()
+
+    async def notify(self, address: str, case: Case, text: str, link: Optional[str]) -> None:
+        from channels.outbox import OutboxItem, SendError
+        from channels.segments import to_gsm7
+
+        try:
+            await self.sender.send(OutboxItem("twilio", address, f"officer-{case.id}", to_gsm7(text)))
+        except SendError as error:
+            raise NotifyError(error.reason, retryable=error.retryable) from None
+
+
+def officer_senders(settings: Settings) -> Dict[str, OfficerSender]:
+    """Senders for the channels that have credentials; the others are skipped (and each
+    notification that needed one is recorded as failed, so the next officer is tried)."""
+    senders: Dict[str, OfficerSender] = {}
+    enabled = settings.enabled_channels()
+    if "telegram" in enabled:
+        senders["telegram"] = TelegramOfficerSender(settings.telegram_bot_token.get_secret_value(), settings)
+    if "twilio" in enabled:
+        senders["sms"] = SmsOfficerSender(
+            settings.twilio_account_sid.get_secret_value(), settings.twilio_auth_token.get_secret_value(),
+            settings.twilio_from_number.get_secret_value(), settings,
+        )
+    return senders

@@ -1,0 +1,83 @@
+"""The background jobs the console process runs: alerting officers, writing case events from
+the channels, telling the channels who the officers are, and purging old closed cases."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Awaitable, Callable, List, Optional
+
+import redis.asyncio as aioredis
+
+from bot.cases.rota import Rota, configured_rota
+from bot.cases.store import CaseStore
+from bot.escalation.events import CaseEventWriter
+from bot.escalation.link import OFFICER_CONTACTS, contact_key
+from bot.escalation.notify import Notifier
+from bot.escalation.senders import officer_senders
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Job = Callable[[object], Awaitable[None]]
+RETENTION_INTERVAL_SECONDS = 3600
+
+
+async def publish_officer_contacts(redis: aioredis.Redis, rota: Rota) -> None:
+    """So the channel pipeline knows an officer's "OK TW-0042" from a worker's message."""
+    contacts = {}
+    for officer in (rota.desk, *rota.officers):
+        if officer.contacts.telegram:
+            contacts[contact_key("telegram", officer.contacts.telegram)] = officer.id
+        if officer.contacts.sms:
+            contacts[contact_key("twilio", officer.contacts.sms)] = officer.id
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.delete(OFFICER_CONTACTS)
+        if contacts:
+            pipe.hset(OFFICER_CONTACTS, mapping=contacts)
+        await pipe.execute()
+
+
+async def purge_forever(store: CaseStore, days: int) -> None:
+    while True:
+        try:
+            counts = await asyncio.to_thread(store.purge_closed_older_than, days)
+            if any(counts.values()):
+                logger.info("Retention: purged closed cases older than %d days: %s", days, counts)
+        except Exception:
+            logger.exception("Retention purge failed; next try in an hour")
+        await asyncio.sleep(RETENTION_INTERVAL_SECONDS)
+
+
+def background_jobs(store: CaseStore, redis: Optional[aioredis.Redis], settings: Settings) -> List[Job]:
+    rota = configured_rota()
+    jobs: List[Job] = [lambda _app: purge_forever(store, settings.retention_days)]
+    if rota is None or redis is None:
+        logger.warning("No duty rota (ROTA_FILE) or no Redis: officers will not be alerted")
+        return jobs
+
+    async def notify(_app) -> None:
+        senders = officer_senders(settings)
+        for sender in senders.values():
+            await sender.start()
+        console_url = settings.console_public_url or f"http://{settings.host}:{settings.console_port}"
+        notifier = Notifier(
+            store, rota, senders,
+            sla_seconds={"critical": settings.sla_critical_seconds, "high": settings.sla_high_seconds},
+            max_attempts=settings.notify_max_attempts, console_url=console_url,
+        )
+        try:
+            await notifier.run_forever()
+        finally:
+            for sender in senders.values():
+                await sender.close()
+
+    async def write_case_events(_app) -> None:
+        await publish_officer_contacts(redis, rota)
+        worker = CaseEventWriter(store, redis, rota).worker("console", settings.claim_idle_seconds)
+        worker.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await worker.stop()
+
+    return jobs + [notify, write_case_events]
