@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     officers = commands.add_parser("officers", help="officer accounts: `officers add|list|token|disable`")
     officers.add_argument("rest", nargs=argparse.REMAINDER)
     console = commands.add_parser("console", help="serve the officer console and its JSON API on CONSOLE_PORT")
-    console.add_argument("rest", nargs=argparse.REMAINDER)
+    console.add_argument("--host", default=None, help="address to bind (default HELPLINE_HOST, 127.0.0.1)")
+    console.add_argument("--port", type=int, default=None, help="port (default CONSOLE_PORT, 5080)")
     simulate = commands.add_parser("simulate", help='send a signed webhook: `simulate sms|telegram|zalo "text"`')
     simulate.add_argument("rest", nargs=argparse.REMAINDER)
     outbox = commands.add_parser("outbox", help="replies that could not be sent: `outbox dead|replay`")
@@ -72,9 +73,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return officers_main(args.rest)
     if args.command == "console":
-        from bot.console.cli import main as console_main
+        from bot.console.cli import serve as serve_console
 
-        return console_main(args.rest)
+        return serve_console(args.host, args.port)
 
     if args.command == "run":
         from bot.run import main as run_main

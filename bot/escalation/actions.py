@@ -48,12 +48,14 @@ class CaseActions:
         return await asyncio.to_thread(self.store.get_case, case_id)
 
     async def close(self, case_id: int, officer: str, reason: Optional[str] = None) -> Case:
+        case = await asyncio.to_thread(self.store.get_case, case_id, False)
+        if case.is_active:  # the goodbye goes into the case before it closes to messages
+            language = _language(case)
+            referrals = contacts_reply(case.country, language).text
+            await self._tell_her(case, f"{render('officer_left', language)}\n{referrals}", "system")
         case = await asyncio.to_thread(self.store.close, case_id, officer, reason)
         if self.redis is not None:
             await end_case(self.redis, case.conversation_id)
-        language = _language(case)
-        referrals = contacts_reply(case.country, language).text
-        await self._tell_her(case, f"{render('officer_left', language)}\n{referrals}", "system")
         return case
 
     async def reassign(self, case_id: int, officer: str, to_officer: str, reason: Optional[str] = None) -> Case:

@@ -1,0 +1,223 @@
+"""The console's pages: login, logout, the queue, a case and its actions (plain HTML forms)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Dict, Optional
+from urllib.parse import quote
+
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, html, redirect
+
+from bot.cases.officers import OfficerAccount
+from bot.cases.store import ACTIVE_STATUSES, CaseNotFound, InvalidTransition, InvalidValue
+from bot.console.app import ensure_session, page_context, session_officer
+from bot.console.operations import ACTIONS, BadInput, Forbidden, load_case, perform, reassign_candidates
+from bot.console.pages import case_page, error_page, login_page, queue_page
+from bot.console.policy import MAX_TEXT
+from bot.privacy import mask_id
+
+log = logging.getLogger("bot.console")
+
+#: Where a login may send the officer on: the queue or a case page (notification links).
+_SAFE_NEXT = re.compile(r"^/(queue|cases/\d{1,12})$")
+_DONE = {action: f"done_{action}" for action in ACTIONS}
+
+
+def register(app: Sanic) -> None:
+    app.add_route(index, "/", methods=["GET"])
+    app.add_route(login_form, "/login", methods=["GET"])
+    app.add_route(login_submit, "/login", methods=["POST"], name="login_submit")
+    app.add_route(logout, "/logout", methods=["POST"])
+    app.add_route(queue, "/queue", methods=["GET"])
+    app.add_route(case_view, "/cases/<case_id:int>", methods=["GET"])
+    app.add_route(case_action, "/cases/<case_id:int>/<action:str>", methods=["POST"])
+
+
+def _see_other(location: str) -> HTTPResponse:
+    return redirect(location, status=303)
+
+
+def _to_login(request: Request) -> HTTPResponse:
+    path = request.path if _SAFE_NEXT.match(request.path) else "/queue"
+    session = request.ctx.session
+    expired = "&expired=1" if request.cookies and session is None and _had_session_cookie(request) else ""
+    return _see_other(f"/login?next={quote(path)}{expired}")
+
+
+def _had_session_cookie(request: Request) -> bool:
+    return any(name.endswith("hc_session") for name in request.cookies)
+
+
+def _form(request: Request, name: str) -> Optional[str]:
+    value = request.form.get(name)
+    return value if isinstance(value, str) else None
+
+
+async def _names(request: Request) -> Dict[str, str]:
+    accounts = await asyncio.to_thread(request.app.ctx.officers.list)
+    return {account.username: account.display_name for account in accounts}
+
+
+async def index(request: Request) -> HTTPResponse:
+    return _see_other("/queue")
+
+
+# --- login / logout -----------------------------------------------------------------------------
+
+
+async def login_form(request: Request) -> HTTPResponse:
+    if await session_officer(request) is not None:
+        return _see_other("/queue")
+    ensure_session(request)
+    ctx = page_context(request)
+    next_path = request.args.get("next", "")
+    notice = None
+    if request.args.get("bye"):
+        notice = ctx.t("logged_out")
+    elif request.args.get("expired"):
+        notice = ctx.t("session_expired")
+    return html(login_page(ctx, next_path=next_path if _SAFE_NEXT.match(next_path) else "", notice=notice))
+
+
+async def login_submit(request: Request) -> HTTPResponse:
+    app = request.app
+    username = (_form(request, "username") or "").strip()[:64]
+    password = _form(request, "password") or ""
+    next_path = _form(request, "next") or ""
+    next_path = next_path if _SAFE_NEXT.match(next_path) else ""
+    if not app.ctx.codec.check_csrf(request.ctx.session, _form(request, "csrf_token")):
+        # No new cookie here: a cross-site POST (which carries no cookie under SameSite=Lax)
+        # must not replace a signed-in officer's session. The link reloads the form.
+        return _forbidden_form(request, None, retry="/login")
+    ctx = page_context(request)
+
+    wait = await app.ctx.throttle.seconds_to_wait(username)
+    if wait > 0:
+        log.info("Console sign-in refused for %s: locked for %.0f s.", mask_id(username), wait)
+        return html(login_page(ctx, username=username, next_path=next_path,
+                               error=ctx.t("login_locked", minutes=max(1, -(-int(wait) // 60)))), status=429)
+    account: Optional[OfficerAccount] = None
+    if username and password and len(password) <= 1024:
+        account = await asyncio.to_thread(app.ctx.officers.authenticate, username, password)
+    if account is None:
+        wait = await app.ctx.throttle.failed(username)
+        log.info("Console sign-in failed for %s.", mask_id(username))
+        if wait > 0:
+            return html(login_page(ctx, username=username, next_path=next_path,
+                                   error=ctx.t("login_locked", minutes=max(1, -(-int(wait) // 60)))), status=429)
+        return html(login_page(ctx, username=username, next_path=next_path, error=ctx.t("login_failed")), status=401)
+
+    await app.ctx.throttle.succeeded(username)
+    old = request.ctx.session
+    if old is not None:
+        await app.ctx.revocations.revoke(old)
+    session = app.ctx.codec.new_session(account.username)  # a new sid: no session fixation
+    request.ctx.session = session
+    request.ctx.new_session = session
+    request.ctx.officer = account
+    log.info("Officer %s signed in to the console.", account.username)
+    return _see_other(next_path or "/queue")
+
+
+async def logout(request: Request) -> HTTPResponse:
+    session = request.ctx.session
+    if not request.app.ctx.codec.check_csrf(session, _form(request, "csrf_token")):
+        return _forbidden_form(request, await session_officer(request))
+    officer = await session_officer(request)
+    await request.app.ctx.revocations.revoke(session)
+    request.ctx.clear_session = True
+    if officer is not None:
+        log.info("Officer %s signed out.", officer.username)
+    return _see_other("/login?bye=1")
+
+
+def _forbidden_form(request: Request, officer: Optional[OfficerAccount], retry: str = "/queue") -> HTTPResponse:
+    """403 for a form without a valid CSRF token. Sets no cookie (see login_submit)."""
+    ctx = page_context(request, officer, path=retry)
+    return html(error_page(ctx, ctx.t("error_title"), ctx.t("csrf_failed"), retry=retry), status=403)
+
+
+# --- queue and case -----------------------------------------------------------------------------
+
+
+async def queue(request: Request) -> HTTPResponse:
+    officer = await session_officer(request)
+    if officer is None:
+        return _to_login(request)
+    store = request.app.ctx.store
+    cases = await asyncio.to_thread(
+        store.list_cases, ACTIVE_STATUSES, None, None, officer.countries_visible()
+    )
+    ctx = page_context(request, officer, names=await _names(request))
+    return html(queue_page(ctx, cases, request.app.ctx.sla))
+
+
+async def _render_case(request: Request, officer: OfficerAccount, case_id: int, *, status: int = 200,
+                       flash: Optional[str] = None, error: Optional[str] = None, reply_text: str = "") -> HTTPResponse:
+    case = await load_case(request.app.ctx.store, officer, case_id)
+    candidates = await reassign_candidates(request.app.ctx.officers, case)
+    ctx = page_context(request, officer, path=f"/cases/{case.id}", names=await _names(request))
+    return html(case_page(ctx, case, request.app.ctx.sla, candidates, flash=flash, error=error,
+                          reply_text=reply_text), status=status)
+
+
+def _forbidden_case(request: Request, officer: OfficerAccount) -> HTTPResponse:
+    ctx = page_context(request, officer, path="/queue")
+    return html(error_page(ctx, ctx.t("forbidden_title"), ctx.t("forbidden_body")), status=403)
+
+
+def _not_found(request: Request, officer: OfficerAccount) -> HTTPResponse:
+    ctx = page_context(request, officer, path="/queue")
+    return html(error_page(ctx, ctx.t("error_title"), ctx.t("not_found")), status=404)
+
+
+async def case_view(request: Request, case_id: int) -> HTTPResponse:
+    officer = await session_officer(request)
+    if officer is None:
+        return _to_login(request)
+    done = request.args.get("done")
+    flash = page_context(request).t(f"done_{done}") if done in ACTIONS else None
+    try:
+        return await _render_case(request, officer, case_id, flash=flash)
+    except Forbidden:
+        log.warning("Officer %s was refused case id %d (another country).", officer.username, case_id)
+        return _forbidden_case(request, officer)
+    except CaseNotFound:
+        return _not_found(request, officer)
+
+
+async def case_action(request: Request, case_id: int, action: str) -> HTTPResponse:
+    app = request.app
+    if not app.ctx.codec.check_csrf(request.ctx.session, _form(request, "csrf_token")):
+        return _forbidden_form(request, await session_officer(request))
+    officer = await session_officer(request)
+    if officer is None:
+        return _to_login(request)
+    if action not in ACTIONS:
+        return _not_found(request, officer)
+    fields = {name: _form(request, name) for name in ("text", "reason", "to")}
+    lang = request.ctx.lang
+    try:
+        await perform(app.ctx.store, app.ctx.officers, app.ctx.actions, officer, case_id, action, fields)
+    except Forbidden:
+        log.warning("Officer %s was refused %s on case id %d (another country).", officer.username, action, case_id)
+        return _forbidden_case(request, officer)
+    except CaseNotFound:
+        return _not_found(request, officer)
+    except (BadInput, InvalidValue, InvalidTransition) as error:
+        if isinstance(error, BadInput):
+            message, status = error.text(lang), 400
+        elif isinstance(error, InvalidValue):
+            message, status = page_context(request).t("invalid_value", reason=str(error)), 400
+        else:
+            message, status = page_context(request).t("invalid_transition", reason=str(error)), 409
+        keep = (fields.get("text") or "")[:MAX_TEXT] if action == "reply" else ""
+        try:
+            return await _render_case(request, officer, case_id, status=status, error=message, reply_text=keep)
+        except CaseNotFound:
+            return _not_found(request, officer)
+    log.info("Officer %s: %s on case id %d.", officer.username, action, case_id)
+    return _see_other(f"/cases/{case_id}?done={action}")
