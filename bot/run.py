@@ -176,6 +176,8 @@ def banner(settings: Settings) -> str:
         "\nThe helpline is running. Talk to it:\n"
         f"  curl -s -XPOST {base}/webhooks/rest/webhook -d '{{\"sender\":\"a\",\"message\":\"xin chào\"}}'\n"
         "  make shell          (an interactive chat in this terminal)\n"
+        f"Officer console: http://{settings.host}:{settings.console_port} "
+        "(accounts: python -m bot officers add <username> --countries TW)\n"
         "Press Ctrl-C to stop.\n"
     )
 
@@ -183,7 +185,7 @@ def banner(settings: Settings) -> str:
 def run(settings: Settings) -> int:
     if not MODEL.exists():
         raise StartupError(f"No trained model at {MODEL.relative_to(ROOT)}: run `make run`, which trains it.")
-    ports = {"RASA_PORT": settings.rasa_port, "ACTION_PORT": settings.action_port}
+    ports = {"RASA_PORT": settings.rasa_port, "ACTION_PORT": settings.action_port, "CONSOLE_PORT": settings.console_port}
     if not settings.redis_url:
         ports["EMBEDDED_REDIS_PORT"] = settings.embedded_redis_port
     require_free_ports(ports, settings.host if settings.host != "0.0.0.0" else "127.0.0.1")
@@ -228,7 +230,13 @@ def run(settings: Settings) -> int:
             ],
             env,
         )
+        console = stack.spawn(
+            "Officer console",
+            [sys.executable, "-m", "bot", "console", "--port", str(settings.console_port)],
+            env,
+        )
         wait_for_http(f"http://127.0.0.1:{settings.action_port}/health", STARTUP_TIMEOUT_SECONDS, [actions])
+        wait_for_http(f"http://127.0.0.1:{settings.console_port}/health", STARTUP_TIMEOUT_SECONDS, [console])
         wait_for_http(f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/", STARTUP_TIMEOUT_SECONDS, [rasa, actions])
         print(banner(settings), flush=True)
 

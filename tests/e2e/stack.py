@@ -100,12 +100,16 @@ class Stack:
         ])
         self.wait_http("rasa", f"http://127.0.0.1:{self.rasa_port}/webhooks/twilio/")
 
+    def start_console(self, port: int) -> None:
+        self.spawn("console", [sys.executable, "-m", "bot", "console", "--port", str(port)])
+        self.wait_http("console", f"http://127.0.0.1:{port}/health")
+
     def kill(self, name: str) -> None:
         self.processes[name].kill()
         self.processes[name].wait(30)
 
     def stop(self) -> None:
-        for name in ("rasa", "actions", "redis"):
+        for name in ("rasa", "console", "actions", "redis"):
             process = self.processes.get(name)
             if process and process.poll() is None:
                 process.send_signal(signal.SIGCONT)

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class Helpline:
     def __init__(self, state_dir: Path) -> None:
         self.rasa_port, self.action_port, self.redis_port = free_port(), free_port(), free_port()
+        self.console_port = free_port()
         self.state_dir = state_dir
         self.process: subprocess.Popen | None = None
         self.output = state_dir / "run.log"
@@ -35,6 +36,7 @@ class Helpline:
             RASA_PORT=str(self.rasa_port),
             ACTION_PORT=str(self.action_port),
             EMBEDDED_REDIS_PORT=str(self.redis_port),
+            CONSOLE_PORT=str(self.console_port),
             HELPLINE_STATE_DIR=str(self.state_dir),
             RASA_TELEMETRY_ENABLED="false",
         )
