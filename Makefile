@@ -23,7 +23,7 @@ export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup train run demo shell test test-unit test-e2e validate test-stories eval bench lock clean
+.PHONY: help setup browser train run demo shell test test-unit test-e2e validate test-stories eval bench lock clean
 
 help:
 	@echo "make run     start the helpline (Redis, action server, Rasa) in the foreground"
@@ -73,7 +73,11 @@ shell: $(INSTALLED)
 validate: $(INSTALLED)
 	$(RASA) data validate --fail-on-warnings --quiet
 
-test-unit: $(INSTALLED)
+# Debian's chromium and chromium-driver for the console's browser test (apt-get, when missing).
+browser:
+	@scripts/install-browser.sh
+
+test-unit: $(INSTALLED) browser
 	$(PY) -m pytest -m "not e2e"
 
 test-e2e: $(MODEL)
