@@ -115,3 +115,21 @@ def test_rasa_killed_after_the_ack_answers_once_after_restart(stack, fake):
     everything = replies_to(fake, "twilio", address)
     assert len(everything) == len(set(everything)), "a reply was sent twice"
     assert replies and stack.redis().xpending("helpline:inbox:twilio", "helpline")["pending"] == 0
+
+
+@pytest.mark.parametrize("channel", ["sms", "telegram", "zalo"])
+def test_the_simulate_command_shows_what_the_provider_was_asked_to_send(stack, channel):
+    import subprocess
+    import sys
+
+    from tests.e2e.stack import ROOT
+
+    env = dict(stack.env, RASA_PORT=str(stack.rasa_port))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "simulate", channel, "chu giu ho chieu cua em", "--wait", "60"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "HTTP 200" in result.stdout and "←" in result.stdout
+    if channel == "sms":
+        assert "GSM-7" in result.stdout
