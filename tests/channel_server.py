@@ -19,23 +19,29 @@ _names = itertools.count()
 
 
 class StubBot:
-    """Answers "you said: <text>" and remembers every message it got."""
+    """Stands in for Rasa: answers "you said: <text>", offers two buttons on "menu", fails on
+    "boom", and remembers every message it got."""
 
     def __init__(self) -> None:
         self.seen: List[UserMessage] = []
 
     async def __call__(self, message: UserMessage) -> None:
         self.seen.append(message)
+        if message.text == "boom":
+            raise RuntimeError("the model crashed")
+        if message.text == "menu":
+            await message.output_channel.send_text_with_buttons(
+                message.sender_id, "Bạn làm nghề gì?",
+                [{"title": "Giúp việc nhà", "payload": "giup viec nha"}, {"title": "Nhà máy", "payload": "nha may"}],
+            )
+            return
         await message.output_channel.send_text_message(message.sender_id, f"you said: {message.text}")
 
 
 @asynccontextmanager
-async def serve(connector, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> AsyncIterator[str]:
-    """Mount `connector` at /webhooks/<name>/ and yield the server's base URL."""
-    Sanic.test_mode = True  # else Sanic 21.12 cannot start a second app in one process
-    app = Sanic(f"channel_test_{next(_names)}")
+async def serve_app(app: Sanic) -> AsyncIterator[str]:
+    """Serve a Sanic app on a loopback port in the running loop; yield its base URL."""
     app.config.KEEP_ALIVE = False
-    app.blueprint(connector.blueprint(on_new_message), url_prefix=f"/webhooks/{connector.name()}")
     port = free_port()
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
     await server.startup()
@@ -49,6 +55,16 @@ async def serve(connector, on_new_message: Callable[[UserMessage], Awaitable[Any
         await server.wait_closed()
         await server.after_stop()
         await asyncio.sleep(0)
+
+
+@asynccontextmanager
+async def serve(connector, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> AsyncIterator[str]:
+    """Mount `connector` at /webhooks/<name>/ as `rasa run` does and yield the base URL."""
+    Sanic.test_mode = True  # else Sanic 21.12 cannot start a second app in one process
+    app = Sanic(f"channel_test_{next(_names)}")
+    app.blueprint(connector.blueprint(on_new_message), url_prefix=f"/webhooks/{connector.name()}")
+    async with serve_app(app) as base:
+        yield base
 
 
 async def eventually(condition: Callable[[], Any], timeout: float = 15.0) -> Any:

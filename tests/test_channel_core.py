@@ -7,13 +7,19 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 import redis.asyncio as aioredis
-from rasa.core.channels.channel import UserMessage
 
 from bot.settings import Settings
 from channels.inbox import Inbound
-from channels.outbox import DEAD_KEY, OutboxItem, SendError, dead_letters, replay_dead_letters
+from channels.outbox import (
+    DEAD_KEY,
+    OutboxItem,
+    SendError,
+    dead_letters,
+    replay_dead_letters,
+)
 from channels.pipeline import ChannelPipeline, Context
 from channels.segments import split_words
+from tests.channel_server import StubBot
 
 
 class RecordingSender:
@@ -53,25 +59,6 @@ class EchoAdapter:
         return None
 
 
-class Bot:
-    """Stands in for Rasa: echoes, offers buttons on "menu", fails on "boom"."""
-
-    def __init__(self) -> None:
-        self.seen: List[UserMessage] = []
-
-    async def __call__(self, message: UserMessage) -> None:
-        self.seen.append(message)
-        if message.text == "boom":
-            raise RuntimeError("the model crashed")
-        if message.text == "menu":
-            await message.output_channel.send_text_with_buttons(
-                message.sender_id, "Bạn làm nghề gì?",
-                [{"title": "Giúp việc nhà", "payload": "giup viec nha"}, {"title": "Nhà máy", "payload": "nha may"}],
-            )
-            return
-        await message.output_channel.send_text_message(message.sender_id, f"you said: {message.text}")
-
-
 def settings(**overrides: Any) -> Settings:
     values: Dict[str, Any] = dict(claim_idle_seconds=1, rate_limit_messages=5, rate_limit_window_seconds=60, outbox_max_attempts=3, worker_name="test")
     values.update(overrides)
@@ -106,7 +93,7 @@ async def running(redis):
     pipelines: List[ChannelPipeline] = []
 
     async def start(**overrides: Any):
-        bot = Bot()
+        bot = StubBot()
         pipeline = ChannelPipeline(EchoAdapter(), redis, settings(**overrides))
         await pipeline.start(bot)
         pipelines.append(pipeline)
@@ -161,7 +148,7 @@ async def test_a_message_recorded_while_no_worker_runs_is_answered_on_start(redi
     # The webhook recorded it, then the process died before Rasa answered.
     first = ChannelPipeline(EchoAdapter(), redis, settings())
     assert await first.accept(message("ban con do khong"))
-    bot = Bot()
+    bot = StubBot()
     second = ChannelPipeline(EchoAdapter(), redis, settings())
     await second.start(bot)
     try:
@@ -178,7 +165,7 @@ async def test_an_entry_another_process_left_pending_is_claimed(redis):
     # The crashed process read it (so it is pending for that consumer) and never finished.
     assert await crashed.inbox.stream.read_new("crashed", 10, 100)
     pipeline = ChannelPipeline(EchoAdapter(), redis, settings(worker_name="survivor"))
-    await pipeline.start(Bot())
+    await pipeline.start(StubBot())
     try:
         await eventually(lambda: pipeline.sender.sent)
         assert [item.text for item in pipeline.sender.sent] == ["you said: help"]

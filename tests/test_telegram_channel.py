@@ -13,8 +13,9 @@ from typing import Any, Dict, List, Optional
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
-from rasa.core.channels.channel import UserMessage
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sanic import Sanic
 from sanic.compat import Header
 
@@ -28,7 +29,13 @@ from channels.optout import OptOuts
 from channels.outbox import OutboxItem, SendError
 from channels.pipeline import Context
 from channels.segments import TELEGRAM_MAX_UTF16_UNITS, utf16_units
-from channels.telegram import TelegramAdapter, TelegramInput, TelegramSender, set_webhook
+from channels.telegram import (
+    TelegramAdapter,
+    TelegramInput,
+    TelegramSender,
+    set_webhook,
+)
+from tests.channel_server import StubBot
 
 TOKEN = FakeConfig().telegram_token
 SECRET = "test-secret_0123456789abcdefABCDEF"
@@ -516,21 +523,7 @@ async def test_set_webhook_needs_an_https_public_url(fake):
 # --- the whole path: a real Sanic server, Redis, the fake Bot API --------------------------------
 
 
-class StubRasa:
-    """Stands in for Rasa: echoes the text, offers two buttons on "menu"."""
-
-    def __init__(self) -> None:
-        self.seen: List[UserMessage] = []
-
-    async def __call__(self, message: UserMessage) -> None:
-        self.seen.append(message)
-        if message.text == "menu":
-            await message.output_channel.send_text_with_buttons(
-                message.sender_id, "Bạn làm nghề gì?",
-                [{"title": "Giúp việc nhà", "payload": "giup viec nha"}, {"title": "Nhà máy", "payload": "nha may"}],
-            )
-            return
-        await message.output_channel.send_text_message(message.sender_id, f"you said: {message.text}")
+StubRasa = StubBot
 
 
 async def eventually(condition, timeout: float = 20.0) -> None:

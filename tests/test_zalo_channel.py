@@ -14,8 +14,9 @@ from typing import Any, Dict, List, Optional
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
-from rasa.core.channels.channel import UserMessage
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sanic import Sanic
 
 from bot.messages import render
@@ -24,7 +25,15 @@ from channels.core import InputRejected
 from channels.fake_providers import FakeConfig, FakeProviders
 from channels.inbox import Inbound
 from channels.outbox import DEAD_KEY, OutboxItem, SendError
-from channels.zalo import LOCK_KEY, TOKENS_KEY, ZaloAdapter, ZaloInput, ZaloSender, ZaloWebhook
+from channels.zalo import (
+    LOCK_KEY,
+    TOKENS_KEY,
+    ZaloAdapter,
+    ZaloInput,
+    ZaloSender,
+    ZaloWebhook,
+)
+from tests.channel_server import StubBot
 from tests.conftest import free_port
 
 CONFIG = FakeConfig()
@@ -531,15 +540,7 @@ async def test_every_part_of_a_long_reply_is_accepted_by_zalo(zalo_senders, fake
 # --- the whole path on a real server ----------------------------------------------------------
 
 
-class StubRasa:
-    """Stands in for Rasa's on_new_message: records what it got and echoes it."""
-
-    def __init__(self) -> None:
-        self.seen: List[UserMessage] = []
-
-    async def __call__(self, message: UserMessage) -> None:
-        self.seen.append(message)
-        await message.output_channel.send_text_message(message.sender_id, f"you said: {message.text}")
+StubRasa = StubBot
 
 
 @contextlib.asynccontextmanager

@@ -6,9 +6,8 @@ import asyncio
 import datetime as dt
 import re
 import threading
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Dict, Optional
+from typing import Any, Dict, Optional
 
 import aiohttp
 import pytest
@@ -21,6 +20,7 @@ from bot.cases.schema import migrate
 from bot.cases.store import CaseStore
 from bot.console.app import create_app
 from tests.cases.conftest import Clock
+from tests.channel_server import serve_app
 from tests.conftest import free_port
 from tests.console.fakes import FakeCaseActions
 
@@ -86,23 +86,7 @@ def build_app(env: Env, **options):
     return create_app(env.store, env.officers, actions, clock=env.epoch, **options)
 
 
-@asynccontextmanager
-async def serve(app) -> AsyncIterator[str]:
-    """Serve ``app`` on a loopback port in this loop (as tests/channel_server.py does)."""
-    app.config.KEEP_ALIVE = False
-    port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
-        await asyncio.sleep(0)
+serve = serve_app  # one way to serve a Sanic app in tests: tests/channel_server.py
 
 
 class Browser:

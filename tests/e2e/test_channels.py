@@ -8,20 +8,12 @@ import time
 
 import pytest
 
-from channels.fake_providers import FakeProviders
 from channels.segments import count_segments
 from tests.e2e.signed_webhooks import SIGNERS
-from tests.e2e.stack import FAKE, MODEL, Stack, replies_to, wait_for
+from tests.e2e.stack import MODEL, Stack, replies_to, wait_for
 
 pytestmark = pytest.mark.e2e
 HOTLINE = "+84 981 84 84 84"
-
-
-@pytest.fixture(scope="module")
-def fake():
-    providers = FakeProviders(FAKE, port=0).start_in_thread()
-    yield providers
-    providers.stop()
 
 
 @pytest.fixture(scope="module")

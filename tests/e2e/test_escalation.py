@@ -6,18 +6,16 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from bot.cases.db import make_engine
 from bot.cases.officers import OfficerStore
 from bot.cases.store import CaseStore
-from bot.cases.db import make_engine
 from bot.escalation.link import HANDOFF_KEY
-from channels.fake_providers import FakeProviders
 from tests.conftest import free_port
 from tests.e2e.signed_webhooks import SECRETS, SIGNERS
-from tests.e2e.stack import FAKE, MODEL, Stack, replies_to, wait_for
+from tests.e2e.stack import MODEL, Stack, replies_to, wait_for
 
 pytestmark = pytest.mark.e2e
 WORKER = "+84900000555"
@@ -37,13 +35,6 @@ officers:
     contacts: {telegram: "%s", sms: "+84900000201"}
     backups: [vn-desk]
 """ % OFFICER_CHAT
-
-
-@pytest.fixture(scope="module")
-def fake():
-    providers = FakeProviders(FAKE, port=0).start_in_thread()
-    yield providers
-    providers.stop()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import pytest
 import redis
 
 from bot.text import has_vietnamese_marks
-
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.e2e
