@@ -34,7 +34,10 @@ class ActionAnswerQuestion(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         language = conversation_language(tracker.slots)
         if intent in FEE_TOPICS:
-            dispatcher.utter_message(text=faq_answer(FEE_TOPICS[intent], language))
+            text = faq_answer(FEE_TOPICS[intent], language)
+            if intent == "info_fees":  # the checker can answer for her own case
+                text = f"{text} {render('fee_check_hint', language)}"
+            dispatcher.utter_message(text=text)
         else:
             dispatcher.utter_message(text=render(GENERAL_ANSWERS.get(intent, "rights_general"), language))
         return []

@@ -77,6 +77,8 @@ INTENTS: Dict[str, IntentInfo] = {
     "info_contacts": IntentInfo(_N, "any"),
     "info_rights": IntentInfo(_N, "contract"),
     "info_preparing": IntentInfo(_N, "any"),
+    "check_fees": IntentInfo(_N, "fees"),
+    "inform_details": IntentInfo(_N, "fees"),
     "inform_country": IntentInfo(_N, "any"),
     "affirm": IntentInfo(_N, "any"),
     "deny": IntentInfo(_N, "any"),
@@ -86,6 +88,7 @@ INTENTS: Dict[str, IntentInfo] = {
     "bot_challenge": IntentInfo(_N, "any"),
     "request_human": IntentInfo(_N, "any"),
     "out_of_scope": IntentInfo(_N, "any"),
+    "stop": IntentInfo(_N, "any"),
 }
 
 DANGER_INTENTS = tuple(name for name, info in INTENTS.items() if info.severity > Severity.none)

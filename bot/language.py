@@ -84,7 +84,8 @@ def detect_language(text: str) -> Optional[str]:
     """"vi", "en", or None when the text does not say (the caller keeps the previous language)."""
     if has_vietnamese_marks(text):
         return VIETNAMESE
-    tokens = words(text)
+    # Numbers say nothing about the language: "25000 dai te" or "1500 usd" keep the conversation's.
+    tokens = [token for token in words(text) if not token.isdigit()]
     if not tokens:
         return None
     vi_votes = sum(token in _VI_ONLY for token in tokens)

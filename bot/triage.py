@@ -1,7 +1,7 @@
 """How dangerous is this message? The classifier's view, summed per severity, then raised,
 never lowered, by the safety net.
 
-The classifier spreads its probability over 36 intents, and several intents share a severity,
+The classifier spreads its probability over 39 intents, and several intents share a severity,
 so the severity's probability is the sum over its intents:
 - critical when P(critical) ≥ CRITICAL_MASS, unless the classifier puts most of its weight on a
   harmless reading (P(none) ≥ NONE_DOMINATES);

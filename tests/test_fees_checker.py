@@ -249,3 +249,65 @@ def test_bad_json_is_refused(text):
 def test_amounts_keep_their_precision():
     result = run(req("RO", "factory", 7, Decimal("1000"), "USD", service_fee=583.34))
     assert result.verdict == "over_cap"
+
+
+# --- A charge in another currency than the salary: never converted. ----------------------------
+
+
+def test_a_service_fee_in_another_currency_cannot_be_compared_with_the_cap():
+    result = run(req("TW", "factory", 36, 27470, "TWD", service_fee={"amount": 45000000, "currency": "VND"}))
+    assert result.verdict == "unknown"
+    assert result.cap_service_fee == Decimal(82410)  # still given, so that she can compare
+    assert "charge_currency" in result.asks
+    assert any("45,000,000 VND" in r and "never converts" in r for r in result.reasons)
+
+
+def test_a_service_fee_of_0_in_any_currency_is_legal():
+    result = run(req("TW", "factory", 36, 27470, "TWD", service_fee={"amount": 0, "currency": "VND"}))
+    assert result.verdict == "legal"
+
+
+def test_a_deposit_in_dong_is_compared_with_a_cap_in_dong_whatever_the_salary():
+    over = run(req("TW", "factory", 36, 27470, "TWD", deposit={"amount": 30000000, "currency": "VND"}))
+    assert over.verdict == "over_cap"
+    assert any("30,000,000 VND" in r and "12,000,000 VND" in r for r in over.reasons)
+    within = run(req("TW", "factory", 36, 27470, "TWD", deposit={"amount": 10000000, "currency": "VND"}))
+    assert within.verdict == "legal"
+    # and the same deposit in the salary's currency cannot be compared with a cap in dong
+    assert run(req("TW", "factory", 36, 27470, "TWD", deposit=10000)).verdict == "unknown"
+
+
+def test_a_brokerage_fee_is_prohibited_in_any_currency_and_shown_in_its_own():
+    result = run(req("TW", "factory", 36, 27470, "TWD", brokerage_fee={"amount": 2000, "currency": "USD"}))
+    assert result.verdict == "prohibited"
+    assert any("2,000 USD" in r for r in result.reasons)
+
+
+def test_the_fund_contribution_in_dong_is_recognised_whatever_the_salary():
+    result = run(req("TW", "factory", 36, 27470, "TWD", other={"amount": 100000, "currency": "VND"}))
+    assert result.verdict == "legal" and result.decisive == ["fund-contribution"]
+
+
+def test_a_charge_in_the_salarys_currency_as_an_object_is_just_a_number():
+    request = parse_request(req("TW", "factory", 36, 27470, "TWD", service_fee={"amount": 1000, "currency": "twd"}))
+    assert request.charge_currencies == () and request.service_fee == Decimal(1000)
+
+
+@pytest.mark.parametrize(
+    "charge, complaint",
+    [
+        ({"amount": 1000}, "amount and currency"),
+        ({"amount": 1000, "currency": "dong"}, "charged.deposit.currency"),
+        ({"amount": 1000, "currency": "VND", "note": "x"}, "amount and currency"),
+        ({"amount": -1, "currency": "VND"}, "charged.deposit"),
+        ({"amount": "many", "currency": "VND"}, "charged.deposit"),
+    ],
+)
+def test_a_charge_object_is_checked_like_any_input(charge, complaint):
+    with pytest.raises(RequestError, match=complaint):
+        parse_request(req("TW", "factory", 36, 27470, "TWD", deposit=charge))
+
+
+def test_a_charge_object_with_a_null_amount_is_a_charge_she_does_not_know():
+    request = parse_request(req("TW", "factory", 36, 27470, "TWD", deposit={"amount": None, "currency": "VND"}))
+    assert request.deposit is None and request.charge_currencies == ()

@@ -119,3 +119,12 @@ def test_the_cli_main_reads_stdin(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(json.dumps(TAIWAN).encode())))
     assert main(["check"]) == 0
     assert json.loads(capsys.readouterr().out)["verdict"] == "over_cap"
+
+
+def test_a_charge_in_another_currency_is_an_object_with_its_currency():
+    request = dict(TAIWAN, charged={"service_fee": 20000, "deposit": {"amount": 30000000, "currency": "VND"}})
+    done = fees(json.dumps(request))
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["verdict"] == "over_cap"  # the deposit in dong is over the cap in dong
+    assert any("30,000,000 VND" in reason for reason in out["reasons"])

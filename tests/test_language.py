@@ -45,6 +45,11 @@ def test_short_or_ambiguous_texts_do_not_decide(text):
     assert detect_language(text) is None
 
 
+@pytest.mark.parametrize("text", ["1500 usd", "45tr", "0", "4000 ringgit", "25000 NT"])
+def test_an_amount_answering_the_fee_checker_does_not_switch_the_language(text):
+    assert detect_language(text) is None
+
+
 def test_with_no_conversation_to_fall_back_on_a_best_guess_is_made():
     assert best_guess("??") == "vi"
     assert best_guess("help me now") == "en"

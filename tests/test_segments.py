@@ -326,6 +326,11 @@ PLACEHOLDER_VALUES = {
         "hotline_name": "Đường dây nóng bảo hộ công dân",
         "hotline_phone": "+84 981 84 84 84",
         "hotline": "+84 981 84 84 84",
+        # the fee checker's re-asks (actions/fees.py)
+        "n": "3",
+        "amount": "27000",
+        "local": "Đài tệ",
+        "charge": "tiền dịch vụ",
     },
     "en": {
         "services": "Police: 113\nVietnam's citizen protection hotline: +84 981 84 84 84",
@@ -333,6 +338,10 @@ PLACEHOLDER_VALUES = {
         "hotline_name": "Vietnam's citizen protection hotline",
         "hotline_phone": "+84 981 84 84 84",
         "hotline": "+84 981 84 84 84",
+        "n": "3",
+        "amount": "27000",
+        "local": "TWD",
+        "charge": "service fee",
     },
 }
 

@@ -4,16 +4,21 @@
 
 * the service fee with the lowest cap that surely applies, in the salary's currency
   (salary x months, pro rata per 12 months, the 36-month total when the contract is 36 months
-  or longer);
+  or longer); a service fee paid in another currency than the salary cannot be compared
+  (``unknown``);
 * a brokerage fee: always prohibited;
-* the deposit with the market's deposit rule (caps are in VND: with another currency the
-  checker says it cannot compare; it never invents an exchange rate);
+* the deposit with the market's deposit rule (caps are in VND: a deposit in another currency
+  cannot be compared; the checker never invents an exchange rate);
 * any other charge: unknown, with a question, unless it fits the 100,000 VND Fund contribution.
 
 When the facts or the request leave it open which rule applies (a "maybe" scope, see
 bot.fees.models), the checker answers only what holds under every rule that may apply, and
 ``unknown`` otherwise, with the question that would settle it. Verdict precedence:
 prohibited > over_cap > unknown > legal.
+
+Each charge is in the salary's currency unless the request says otherwise
+(``"charged": {"deposit": {"amount": 30000000, "currency": "VND"}}``): what a worker paid at
+home in dong and what she earns abroad are rarely in the same money.
 """
 from __future__ import annotations
 
@@ -81,6 +86,12 @@ class CheckRequest:
     extension: bool = False
     sender: Optional[str] = None
     japan_category: Optional[str] = None
+    #: (charge, currency) for charges not in the salary's currency.
+    charge_currencies: Tuple[Tuple[str, str], ...] = ()
+
+    def currency_of(self, charge: str) -> str:
+        """The currency a charge was paid in: the salary's unless the request said otherwise."""
+        return dict(self.charge_currencies).get(charge, self.currency)
 
     @property
     def contract(self) -> str:
@@ -239,10 +250,15 @@ def parse_request(data: Any) -> CheckRequest:
     unknown = sorted(set(charged) - set(CHARGES))
     if unknown:
         raise RequestError(f"unknown charge(s): {', '.join(unknown)} (allowed: {', '.join(CHARGES)})")
-    amounts = {
-        name: None if charged.get(name) is None else _amount(f"charged.{name}", charged[name], positive=False)
-        for name in CHARGES
-    }
+    amounts: Dict[str, Optional[Decimal]] = {}
+    charge_currencies: List[Tuple[str, str]] = []
+    for name in CHARGES:
+        value = charged.get(name)
+        if isinstance(value, dict):
+            value, charge_currency = _charge_with_currency(name, value)
+            if value is not None and charge_currency != currency:
+                charge_currencies.append((name, charge_currency))
+        amounts[name] = None if value is None else _amount(f"charged.{name}", value, positive=False)
 
     extension = data.get("extension")
     if extension is None:
@@ -272,8 +288,25 @@ def parse_request(data: Any) -> CheckRequest:
         extension=extension,
         sender=sender,
         japan_category=category,
+        charge_currencies=tuple(charge_currencies),
         **amounts,
     )
+
+
+def _charge_with_currency(name: str, value: Dict[str, Any]) -> Tuple[Any, str]:
+    """``{"amount": 30000000, "currency": "VND"}``: a charge paid in another currency."""
+    unknown = sorted(set(value) - {"amount", "currency"})
+    if unknown or "currency" not in value:
+        raise RequestError(
+            f"charged.{name} must be a number, or an object with amount and currency"
+        )
+    currency = value["currency"]
+    if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
+        raise RequestError(
+            f"charged.{name}.currency must be an ISO 4217 code such as VND or USD; "
+            f"got {json.dumps(currency, default=str)[:40]}"
+        )
+    return value.get("amount"), currency.upper()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,6 +528,14 @@ def _service_fee_finding(request: CheckRequest, caps: _ServiceFeeCaps) -> Option
     shown = money(fee, cur)
     lowest = caps.lower_amount if caps.lower is not None else caps.cap_amount
     all_ids = (caps.cap.rule.id,) + tuple(c.rule.id for c in caps.maybes)
+    paid_in = request.currency_of("service_fee")
+    if paid_in != cur and fee > 0:
+        reason = (
+            f"The service fee of {money(fee, paid_in)} was paid in {paid_in} and the salary is in {cur}; "
+            f"the checker never converts currencies, so it cannot compare it with the cap of "
+            f"{money(caps.cap_amount, cur)}."
+        )
+        return Finding("service_fee", "unknown", all_ids, (reason,), ("charge_currency",))
     if fee <= lowest:
         if caps.lower is None:
             reason = f"The service fee of {shown} is within the cap of {money(caps.cap_amount, cur)}."
@@ -524,7 +565,7 @@ def _service_fee_finding(request: CheckRequest, caps: _ServiceFeeCaps) -> Option
 
 def _deposit_outcome(rule: FeeRule, request: CheckRequest) -> Tuple[str, str]:
     limit = rule.deposit
-    cur = request.currency
+    cur = request.currency_of("deposit")
     charged = money(request.deposit, cur)
     if limit.kind == "none":
         return "prohibited", f"No deposit is allowed here ({rule.id}), but {charged} was charged."
@@ -536,7 +577,7 @@ def _deposit_outcome(rule: FeeRule, request: CheckRequest) -> Tuple[str, str]:
     cap = money(limit.amount, limit.currency)
     if limit.currency != cur:
         return "unknown", (
-            f"The deposit cap is {cap} ({rule.id}), but the charges are in {cur}; the checker never "
+            f"The deposit cap is {cap} ({rule.id}), but the deposit is in {cur}; the checker never "
             f"converts currencies, so it cannot compare {charged} with it."
         )
     if request.deposit > limit.amount:
@@ -557,7 +598,7 @@ def _deposit_finding(request: CheckRequest, rules: RuleBook) -> Optional[Finding
     if not candidates:
         return Finding(
             "deposit", "unknown", ("deposit-rules",),
-            (f"No deposit rule in the facts covers this case; the deposit of {money(request.deposit, request.currency)} cannot be judged.",),
+            (f"No deposit rule in the facts covers this case; the deposit of {money(request.deposit, request.currency_of('deposit'))} cannot be judged.",),
         )
     sure = [item for item in candidates if item[0].level == YES]
     maybe = [item for item in candidates if item[0].level == MAYBE]
@@ -575,7 +616,7 @@ def _deposit_finding(request: CheckRequest, rules: RuleBook) -> Optional[Finding
     if outcome == "unknown":
         asks = _asks(c for c, _, _ in maybe)
         limits = [c.rule.deposit for c, o, _ in candidates if o == "unknown"]
-        if any(limit.kind == "max" and limit.currency != request.currency for limit in limits):
+        if any(limit.kind == "max" and limit.currency != request.currency_of("deposit") for limit in limits):
             asks += ("deposit_in_vnd",)
         if any(limit.kind == "air_ticket" for limit in limits):
             asks += ("air_ticket_price",)
@@ -587,7 +628,7 @@ def _brokerage_finding(request: CheckRequest, rules: RuleBook) -> Optional[Findi
     if fee is None or fee == 0:
         return None
     reasons = [
-        f"A brokerage fee of {money(fee, request.currency)} was charged: charging a worker a brokerage fee "
+        f"A brokerage fee of {money(fee, request.currency_of('brokerage_fee'))} was charged: charging a worker a brokerage fee "
         f"is prohibited (no-brokerage-fee). Brokers are paid by the agency, never by the worker."
     ]
     ids = ["no-brokerage-fee", "broker-paid-by-enterprise"]
@@ -610,8 +651,8 @@ def _other_finding(request: CheckRequest, rules: RuleBook) -> Optional[Finding]:
     if other is None or other == 0:
         return None
     fund = rules["fund-contribution"]
-    shown = money(other, request.currency)
-    if request.currency == fund.amount.currency and other <= fund.amount.value:
+    shown = money(other, request.currency_of("other"))
+    if request.currency_of("other") == fund.amount.currency and other <= fund.amount.value:
         return Finding(
             "other", "legal", (fund.id,),
             (

@@ -6,6 +6,10 @@ Input::
      "monthly_salary": 20000, "currency": "TWD",
      "charged": {"service_fee": 25000, "brokerage_fee": null, "deposit": null, "other": null}}
 
+A charge paid in another currency than the salary is an object: "deposit": {"amount": 30000000,
+"currency": "VND"}; the checker never converts, so such a charge is compared only with caps in
+its own currency (else "unknown").
+
 Optional: "extension" (true/false), "sender" (service_enterprise, public_service_unit,
 outward_investor), "japan_category" (country JP only; see bot.fees.models.JAPAN_CATEGORIES).
 

@@ -1,15 +1,20 @@
 """Short replies about fees, in Vietnamese and English, for the dialogue to send as SMS.
 
-``render_verdict(verdict, language)`` turns a checker Verdict into a few sentences: the verdict,
-the cap, one question when the answer is "unknown", what to do next, and the date the rule was
-last verified. ``faq_answer(topic, language)`` answers a common question from the rules
-themselves, with their citation and date. Figures always come from facts/fees/, never from here.
+``verdict_messages(verdict, language)`` turns a checker Verdict into two short messages: what
+the checker found, with the cap and the rule it rests on and the date that rule was verified;
+then what to do next. ``render_verdict`` joins them. ``faq_answer(topic, language)`` answers a
+common question from the rules themselves (their SMS wording), with a short citation and date.
+Figures always come from facts/fees/, never from here.
+
+SMS costs money: Vietnamese with diacritics is UCS-2, 70 characters in one segment and 67 a
+segment in a longer message. Each message aims at two segments (134 characters) or less.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
-from typing import Dict, Iterable, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from bot.fees.checker import Verdict, cents
 from bot.fees.loader import RuleBook, default_rules
@@ -34,106 +39,110 @@ CHARGE_NAMES = {
 
 _TEXT = {
     "legal": {
-        "vi": "Các khoản phí này có vẻ hợp pháp.",
-        "en": "These charges look legal.",
+        "vi": "Các khoản bạn kể có vẻ đúng luật.",
+        "en": "What you told me looks legal.",
     },
     "over_cap": {
-        "vi": "Bạn hỏi là đúng: {items} vượt mức trần luật cho phép.",
-        "en": "You were right to ask: the {items} is over the legal cap.",
+        "vi": "Bạn hỏi là đúng: {items} vượt mức cho phép.",
+        "en": "You were right to ask: the {items} is over the legal limit.",
     },
     "prohibited": {
         "vi": "Bạn hỏi là đúng: luật cấm thu {items}.",
         "en": "You were right to ask: the law does not allow a {items}.",
     },
     "unknown": {
-        "vi": "Chưa thể nói chắc khoản này có hợp pháp không.",
-        "en": "We cannot say yet if this is legal.",
+        "vi": "Mình chưa chắc: {why}.",
+        "en": "I cannot say for sure: {why}.",
     },
     "cap": {
-        "vi": "Mức trần tiền dịch vụ: {cap}.",
-        "en": "Service fee cap: {cap}.",
+        "vi": "{item} tối đa {cap}",
+        "en": "The most allowed for the {item}: {cap}",
+    },
+    "over_cap_at": {
+        "vi": "Bạn hỏi là đúng: {items} vượt mức cho phép, tối đa {cap}.",
+        "en": "You were right to ask: the {items} is over the legal limit of {cap}.",
+    },
+    "cited": {
+        "vi": "({citation}, kiểm tra {date})",
+        "en": "({citation}, verified {date})",
     },
     "next_legal": {
-        "vi": "Giữ hợp đồng và mọi biên lai. Kiểm tra giấy phép công ty tại www.dolab.gov.vn.",
-        "en": "Keep your contract and all receipts. Check the agency's licence at www.dolab.gov.vn.",
+        "vi": "Giữ hợp đồng và biên lai. Xem công ty có giấy phép không tại www.dolab.gov.vn.",
+        "en": "Keep your contract and receipts. Check the agency's licence at www.dolab.gov.vn.",
     },
     "next_over_cap": {
-        "vi": "Đừng trả thêm. Giữ biên lai, khiếu nại Cục Quản lý lao động ngoài nước (Bộ Nội vụ). Kiểm tra giấy phép công ty tại www.dolab.gov.vn.",
-        "en": "Do not pay more. Keep receipts and complain to DOLAB (Bộ Nội vụ). Check the agency's licence at www.dolab.gov.vn.",
+        "vi": "Đừng trả thêm. Giữ biên lai, khiếu nại Cục Quản lý lao động ngoài nước (Bộ Nội vụ).",
+        "en": "Do not pay more. Keep receipts and complain to DOLAB, the Department of Overseas Labour.",
     },
     "next_prohibited": {
-        "vi": "Đừng trả. Giữ biên lai, khiếu nại Cục Quản lý lao động ngoài nước (Bộ Nội vụ). Kiểm tra giấy phép công ty tại www.dolab.gov.vn.",
-        "en": "Do not pay it. Keep receipts and complain to DOLAB (Bộ Nội vụ). Check the agency's licence at www.dolab.gov.vn.",
+        "vi": "Đừng trả. Giữ biên lai, khiếu nại Cục Quản lý lao động ngoài nước (Bộ Nội vụ).",
+        "en": "Do not pay it. Keep receipts and complain to DOLAB, the Department of Overseas Labour.",
     },
     "next_unknown": {
-        "vi": "Giữ biên lai. Hỏi Cục Quản lý lao động ngoài nước (Bộ Nội vụ); kiểm tra giấy phép công ty tại www.dolab.gov.vn.",
-        "en": "Keep receipts. Ask DOLAB (Bộ Nội vụ); check the agency's licence at www.dolab.gov.vn.",
+        "vi": "Giữ biên lai, hỏi Cục Quản lý lao động ngoài nước (Bộ Nội vụ), hoặc nhắn: gặp người.",
+        "en": "Keep receipts and ask DOLAB, the Department of Overseas Labour, or text: human.",
     },
-    "verified": {
-        "vi": "Quy định kiểm tra ngày {date}.",
-        "en": "Rule verified on {date}.",
-    },
-    "verified_may_have_changed": {
-        "vi": "Quy định kiểm tra ngày {date}, có thể đã thay đổi.",
-        "en": "Rule verified on {date}; it may have changed.",
-    },
-    "faq_verified": {
-        "vi": "kiểm tra ngày {date}",
-        "en": "verified {date}",
-    },
-    "faq_may_have_changed": {
-        "vi": "Quy định có thể đã thay đổi; hãy hỏi lại Cục Quản lý lao động ngoài nước.",
-        "en": "This may have changed; check with DOLAB.",
+    "may_have_changed": {
+        "vi": "Quy định có thể đã đổi.",
+        "en": "The rule may have changed.",
     },
 }
 
-#: One question per open point; render_verdict asks only the first (SMS costs money).
-ASKS = {
-    "not_abroad": {
-        "vi": "Bạn đang làm việc ở nước nào?",
-        "en": "Which country do you work in?",
-    },
+#: Why the checker cannot tell, one short clause per open point (the first one is said).
+UNKNOWN_WHY = {
     "japan_category": {
-        "vi": "Bạn thuộc diện nào ở Nhật? Đã hoàn thành thực tập kỹ năng số 2 hoặc số 3 chưa?",
-        "en": "Which category are you in Japan? Did you finish Technical Intern No. 2 or 3?",
+        "vi": "mức trần còn tùy bạn đã xong thực tập sinh số 2 hoặc số 3 chưa",
+        "en": "the limit depends on whether you finished Technical Intern No. 2 or 3",
     },
     "sender": {
-        "vi": "Ai đưa bạn đi: công ty dịch vụ hay Trung tâm Lao động ngoài nước (EPS)?",
-        "en": "Who sent you: an agency, or COLAB (EPS)?",
+        "vi": "còn tùy ai đưa bạn đi: công ty hay Trung tâm Lao động ngoài nước (EPS)",
+        "en": "it depends on who sent you: an agency, or COLAB (EPS)",
     },
     "other_purpose": {
-        "vi": "Khoản phí khác đó để trả cho việc gì?",
-        "en": "What was the other charge for?",
+        "vi": "chưa rõ khoản phí khác để làm gì",
+        "en": "it is not clear what the other charge was for",
+    },
+    "charge_currency": {
+        "vi": "phí và lương khác loại tiền, mình không tự đổi tiền",
+        "en": "your service fee and salary are in different money, and I never convert",
     },
     "deposit_in_vnd": {
-        "vi": "Tiền ký quỹ là bao nhiêu đồng?",
-        "en": "How much was the deposit in VND?",
+        "vi": "ký quỹ tính bằng đồng, mình không tự đổi tiền",
+        "en": "the deposit limit is in VND, and I never convert money",
     },
     "air_ticket_price": {
-        "vi": "Vé máy bay phổ thông từ nơi bạn làm về Việt Nam giá bao nhiêu?",
-        "en": "How much is an economy ticket from where you work back to Vietnam?",
+        "vi": "ký quỹ tối đa bằng giá vé máy bay về nước, mình không biết giá vé",
+        "en": "the deposit limit is the price of a plane ticket home, which I do not know",
     },
     "occupation": {
-        "vi": "Chính xác bạn làm công việc gì?",
-        "en": "What exactly is your job?",
+        "vi": "luật chưa rõ nghề của bạn theo mức nào",
+        "en": "the rules do not say which limit covers your job",
     },
     "country": {
-        "vi": "Luật không nói rõ nước này thuộc khu vực nào.",
-        "en": "The rules do not say which region this country is in.",
+        "vi": "luật chưa rõ nước này thuộc khu vực nào",
+        "en": "the rules do not say which region this country is in",
     },
     "contract": {
-        "vi": "Luật không nói rõ mức trần này có áp dụng khi gia hạn không.",
-        "en": "The rules do not say if this cap covers extensions.",
+        "vi": "luật chưa rõ mức này có áp dụng khi gia hạn không",
+        "en": "the rules do not say if this limit covers extensions",
     },
     "low_confidence": {
-        "vi": "Quy định này chưa được kiểm chứng chắc chắn.",
-        "en": "This rule is not well confirmed.",
+        "vi": "quy định này chưa được kiểm chứng chắc chắn",
+        "en": "this rule is not well confirmed",
+    },
+    "not_abroad": {
+        "vi": "mình chỉ kiểm tra phí đi làm ở nước ngoài",
+        "en": "I only check fees for work abroad",
+    },
+    "no_rule": {
+        "vi": "mình chưa có quy định cho trường hợp này",
+        "en": "no rule I know covers this case",
     },
 }
 
 #: The rules each FAQ topic answers from, in order.
 FAQ_TOPICS: Dict[str, Tuple[str, ...]] = {
-    "legal_fees": ("service-fee-general-cap", "fund-contribution"),
+    "legal_fees": ("service-fee-general-cap",),
     "brokerage": ("no-brokerage-fee",),
     "deposit": ("deposit-rules", "no-deposit-markets"),
     "refund": ("service-fee-refund-early-return",),
@@ -153,6 +162,10 @@ _CITATION_VI = (
     ("Annex ", "Phụ lục "),
     ("Art. ", "Điều "),
 )
+#: Citations that are not Vietnamese legal texts, shortened by their start.
+_SHORT_SOURCES = (
+    ("Taiwan Ministry of Labor", {"vi": "Bộ Lao động Đài Loan", "en": "Taiwan Ministry of Labor"}),
+)
 
 
 def _language(language: str) -> str:
@@ -170,12 +183,15 @@ def format_date(date: dt.date, language: str) -> str:
 
 
 def format_money(amount: Decimal, currency: str, language: str) -> str:
+    """"20.000 TWD", "54 triệu đồng" (how workers say it), "583,33 USD"; English "20,000 TWD"."""
     value = cents(amount)
-    text = f"{value:,}"
     if _language(language) == "vi":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        if currency == "VND" and value >= 1_000_000 and value % 100_000 == 0:
+            millions = format((value / 1_000_000).normalize(), "f").replace(".", ",")
+            return f"{millions} triệu đồng"
+        text = f"{value:,}".replace(",", "\0").replace(".", ",").replace("\0", ".")
         return f"{text} {'đồng' if currency == 'VND' else currency}"
-    return f"{text} {currency}"
+    return f"{value:,} {currency}"
 
 
 def citation_text(rule: FeeRule, language: str) -> str:
@@ -186,6 +202,36 @@ def citation_text(rule: FeeRule, language: str) -> str:
     return text
 
 
+def short_citation(rule: FeeRule, language: str) -> str:
+    """The first text and article of a citation, without document suffixes: for an SMS.
+
+    "Law 69/2020/QH14 Art. 23(4)(a)" -> "Luật 69/2020 Điều 23(4)(a)"; "Circular 21/2021/TT-BLĐTBXH
+    Annex XI, as replaced by ..." -> "Thông tư 21/2021 Phụ lục XI". The full citation is in
+    ``python -m bot fees check``.
+    """
+    language = _language(language)
+    for start, names in _SHORT_SOURCES:
+        if rule.citation.startswith(start):
+            return names[language]
+    text = rule.citation.split(";")[0]
+    text = re.split(r", as (?:replaced|amended|reported) by |,? \(", text)[0]
+    text = re.split(r", (?=Art\. |Annex )", text)[0]  # the first article is enough
+    text = re.sub(r"(\d+/\d{4})/[^\s,;]+", r"\1", text)  # 69/2020/QH14 -> 69/2020
+    if language == "vi":
+        for english, vietnamese in _CITATION_VI:
+            text = text.replace(english, vietnamese)
+    return text.strip()
+
+
+def _cited(rules: Sequence[FeeRule], language: str) -> str:
+    rule = rules[0]
+    return _text("cited", language, citation=short_citation(rule, language), date=format_date(rule.verified, language))
+
+
+def _may_have_changed(rules: Iterable[FeeRule]) -> bool:
+    return any(rule.confidence.value != "high" or rule.needs_recheck for rule in rules)
+
+
 def _join(items: Sequence[str], language: str) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -193,33 +239,80 @@ def _join(items: Sequence[str], language: str) -> str:
     return ", ".join(items[:-1]) + word + items[-1]
 
 
-def _oldest(rules: Iterable[FeeRule]) -> Optional[dt.date]:
-    dates = [rule.verified for rule in rules]
-    return min(dates) if dates else None
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _deposit_cap(rules: Sequence[FeeRule]) -> Optional[Tuple[Decimal, str]]:
+    for rule in rules:
+        if rule.deposit is not None and rule.deposit.kind == "max":
+            return rule.deposit.amount, rule.deposit.currency
+    return None
+
+
+def _unknown_why(verdict: Verdict, language: str) -> str:
+    asks = [ask for ask in verdict.asks if ask in UNKNOWN_WHY]
+    return UNKNOWN_WHY[asks[0] if asks else "no_rule"][language]
+
+
+def verdict_messages(verdict: Verdict, language: str) -> List[str]:
+    """Two short messages: what was found (cap, rule, date), then what to do next."""
+    language = _language(language)
+    names = CHARGE_NAMES[language]
+    primary = verdict.primary_rules()
+    charges = verdict.charges_with(verdict.verdict)
+
+    if verdict.verdict in ("over_cap", "prohibited"):
+        items = [names[c] for c in charges] or [names["service_fee"]]
+        headline = _text(verdict.verdict, language, items=_join(items, language))
+    elif verdict.verdict == "unknown":
+        headline = _text("unknown", language, why=_unknown_why(verdict, language))
+    else:
+        headline = _text("legal", language)
+
+    cap = cap_item = cap_amount = None
+    deposit_cap = _deposit_cap(primary) if charges == ["deposit"] else None
+    if deposit_cap is not None:
+        cap_item, cap_amount = "deposit", format_money(*deposit_cap, language)
+    elif verdict.cap_service_fee is not None:
+        cap_item = "service_fee"
+        cap_amount = format_money(verdict.cap_service_fee, verdict.currency, language)
+    if cap_item is not None:
+        if verdict.verdict == "over_cap" and charges == [cap_item]:
+            # One sentence: "the service fee is over the limit of 20,000 TWD".
+            headline = _text("over_cap_at", language, items=names[cap_item], cap=cap_amount)
+        else:
+            cap = _text("cap", language, item=names[cap_item], cap=cap_amount)
+            if language == "vi":
+                cap = _capitalised(cap)
+
+    # The rule is cited beside what it says: the cap when it is the cap's rule, else the headline.
+    cap_rule = bool(primary) and (
+        primary[0].service_fee_cap is not None or (deposit_cap is not None and primary[0].deposit is not None)
+    )
+    cite_headline = bool(primary) and (not cap_rule or cap is None)  # cap None: merged or absent
+    found = [headline[:-1] + f" {_cited(primary, language)}." if cite_headline else headline]
+    if cap is not None:
+        found.append(cap + (f" {_cited(primary, language)}." if cap_rule else "."))
+
+    next_step = [_text(f"next_{verdict.verdict}", language)]
+    if primary and _may_have_changed(primary):
+        next_step.append(_text("may_have_changed", language))
+    return [" ".join(found), " ".join(next_step)]
 
 
 def render_verdict(verdict: Verdict, language: str) -> str:
-    """A short, warm SMS about a checker verdict, in Vietnamese (default) or English."""
-    language = _language(language)
-    names = CHARGE_NAMES[language]
-    parts = []
-    if verdict.verdict in ("over_cap", "prohibited"):
-        items = [names[c] for c in verdict.charges_with(verdict.verdict)] or [names["service_fee"]]
-        parts.append(_text(verdict.verdict, language, items=_join(items, language)))
-    else:
-        parts.append(_text(verdict.verdict, language))
-        if verdict.verdict == "unknown" and verdict.asks:
-            parts.append(ASKS[verdict.asks[0]][language])
-    if verdict.cap_service_fee is not None:
-        parts.append(_text("cap", language, cap=format_money(verdict.cap_service_fee, verdict.currency, language)))
-    parts.append(_text(f"next_{verdict.verdict}", language))
-    primary = verdict.primary_rules()
-    date = _oldest(primary)
-    if date is not None:
-        changed = any(rule.confidence.value != "high" or rule.needs_recheck for rule in primary)
-        key = "verified_may_have_changed" if changed else "verified"
-        parts.append(_text(key, language, date=format_date(date, language)))
-    return " ".join(parts)
+    """A short, warm reply about a checker verdict, in Vietnamese (default) or English."""
+    return " ".join(verdict_messages(verdict, language))
+
+
+_FAQ_TEXT = {
+    "cited": {"vi": "({citation}, kiểm tra {date})", "en": "({citation}, verified {date})"},
+    "cited_may_have_changed": {
+        "vi": "({citation}, kiểm tra {date}, có thể đã đổi)",
+        "en": "({citation}, verified {date}; may have changed)",
+    },
+}
 
 
 def faq_answer(topic: str, language: str, rules: Optional[RuleBook] = None) -> str:
@@ -231,8 +324,11 @@ def faq_answer(topic: str, language: str, rules: Optional[RuleBook] = None) -> s
     used = [rules[rule_id] for rule_id in FAQ_TOPICS[topic]]
     parts = []
     for rule in used:
-        when = _text("faq_verified", language, date=format_date(rule.verified, language))
-        parts.append(f"{rule.statement.get(language)} ({citation_text(rule, language)}; {when})")
-    if any(rule.confidence.value != "high" or rule.needs_recheck for rule in used):
-        parts.append(_text("faq_may_have_changed", language))
+        words = (rule.sms or rule.statement).get(language).strip()
+        key = "cited_may_have_changed" if _may_have_changed([rule]) else "cited"
+        cited = _FAQ_TEXT[key][language].format(
+            citation=short_citation(rule, language), date=format_date(rule.verified, language)
+        )
+        end = words[-1] if words[-1] in ".!?" else "."
+        parts.append(f"{words.rstrip('.!?')} {cited}{end}")
     return " ".join(parts)

@@ -209,6 +209,8 @@ class FeeRule(_Strict):
     id: str = Field(..., regex=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     kind: RuleKind
     statement: Bilingual  # short, plain words for a worker with little schooling
+    # The same in SMS length (about 90 characters), for the FAQ answers; same figures only.
+    sms: Optional[Bilingual] = None
     citation: str = Field(..., min_length=5)  # law and article, e.g. "Law 69/2020/QH14 Art. 23(4)(a)"
     sources: List[HttpUrl] = Field(..., min_items=1)
     confidence: Confidence
