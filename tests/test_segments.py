@@ -331,6 +331,7 @@ PLACEHOLDER_VALUES = {
         "amount": "27000",
         "local": "Đài tệ",
         "charge": "tiền dịch vụ",
+        "number": "TW-0042",
     },
     "en": {
         "services": "Police: 113\nVietnam's citizen protection hotline: +84 981 84 84 84",
@@ -342,6 +343,7 @@ PLACEHOLDER_VALUES = {
         "amount": "27000",
         "local": "TWD",
         "charge": "service fee",
+        "number": "TW-0042",
     },
 }
 
