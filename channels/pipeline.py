@@ -190,6 +190,8 @@ class ChannelPipeline:
         if replies is not None:
             return [{"text": text} for text in replies]
         erasure = await erasure_handle(self.redis, conversation_id, inbound.text) if inbound.text else None
+        if erasure and inbound.text.strip().lower() == "delete":
+            language = "en"  # the English keyword: answer in English
         if erasure == "confirm":
             return [{"text": render("erase_confirm", language)}]
         if erasure == "erased":

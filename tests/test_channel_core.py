@@ -73,12 +73,13 @@ async def eventually(condition, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def eventually_async(condition, timeout: float = 10.0) -> None:
+async def eventually_async(condition, timeout: float = 10.0):
     deadline = asyncio.get_running_loop().time() + timeout
-    while not await condition():
+    while not (value := await condition()):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.05)
+    return value
 
 
 @pytest.fixture
@@ -276,3 +277,75 @@ async def test_officer_messages_reach_the_conversation_address(running):
     assert pipeline.sender.sent[1].origin == "officer"
     assert pipeline.sender.sent[1].address == "+84900000001"
     assert not await pipeline.send_to_conversation("echo-unknown", "hello")
+
+
+# --- escalation hooks: officers, open cases, handoff, erasure -------------------------------
+
+import json  # noqa: E402
+
+from bot.escalation.link import CASE_EVENTS, CASE_KEY, HANDOFF_KEY, OFFICER_CONTACTS, contact_key  # noqa: E402
+
+
+async def case_events(redis) -> List[dict]:
+    return [json.loads(fields["event"]) for _id, fields in await redis.xrange(CASE_EVENTS)]
+
+
+async def test_an_officer_acknowledging_by_sms_reaches_the_case_not_the_bot(running, redis):
+    pipeline, bot = await running()
+    await redis.hset(OFFICER_CONTACTS, contact_key("echo", "+84900000201"), "tw-officer")
+    await pipeline.accept(message("ok tw-0042", "a1", address="+84900000201"))
+    events = await eventually_async(lambda: case_events(redis))
+    assert events[0]["kind"] == "officer_ack" and events[0]["officer"] == "tw-officer" and events[0]["case"] == "TW-0042"
+    assert not bot.seen
+    # A worker writing "ok 42" is just a worker.
+    await pipeline.accept(message("ok 42", "a2"))
+    await eventually(lambda: bot.seen)
+
+
+async def test_an_open_case_gets_a_copy_of_both_sides_and_a_handoff_keeps_the_bot_out(running, redis):
+    pipeline, bot = await running()
+    conversation = await pipeline.identities.conversation_id("echo", "+84900000001")
+    await redis.set(CASE_KEY.format(conversation_id=conversation), "42")
+    await pipeline.accept(message("em so qua", "h1"))
+    await eventually(lambda: pipeline.sender.sent)
+    events = await case_events(redis)
+    assert [(e["kind"], e["text"]) for e in events] == [("message_in", "em so qua"), ("message_out", "you said: em so qua")]
+    await redis.set(HANDOFF_KEY.format(conversation_id=conversation), "1")
+    await pipeline.accept(message("/restart", "h2"))
+    await eventually_async(lambda: _count(redis, 3))
+    assert len(bot.seen) == 1 and len(pipeline.sender.sent) == 1  # the officer answers, not the bot
+    assert (await case_events(redis))[-1]["text"] == "/restart"
+
+
+async def _count(redis, n: int) -> bool:
+    return len(await case_events(redis)) >= n
+
+
+async def test_xoa_twice_erases_the_conversation_after_confirming(running, redis):
+    pipeline, bot = await running()
+    await pipeline.accept(message("xin chao", "e1"))
+    await eventually(lambda: pipeline.sender.sent)
+    conversation = bot.seen[0].sender_id
+    await redis.set(f"helpline:tracker:{conversation}", "{}")
+    await pipeline.accept(message("XOA", "e2"))
+    await eventually(lambda: len(pipeline.sender.sent) == 2)
+    assert "XOA lần nữa" in pipeline.sender.sent[1].text
+    assert await redis.exists(f"helpline:tracker:{conversation}")
+    await pipeline.accept(message("xóa", "e3"))
+    await eventually(lambda: len(pipeline.sender.sent) == 3)
+    assert "Đã xóa" in pipeline.sender.sent[2].text
+    assert not await redis.exists(f"helpline:tracker:{conversation}")
+    assert [e["kind"] for e in await case_events(redis)] == ["erase"]
+    assert len(bot.seen) == 1
+
+
+async def test_anything_else_after_xoa_keeps_everything(running, redis):
+    pipeline, bot = await running()
+    await pipeline.accept(message("DELETE", "k1"))
+    await eventually(lambda: pipeline.sender.sent)
+    await pipeline.accept(message("no, keep it", "k2"))
+    await eventually(lambda: bot.seen)
+    await pipeline.accept(message("DELETE", "k3"))
+    await eventually(lambda: len(pipeline.sender.sent) == 3)
+    assert "DELETE again" in pipeline.sender.sent[2].text  # asked again, nothing erased
+    assert await case_events(redis) == []
