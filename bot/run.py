@@ -196,6 +196,8 @@ def run(settings: Settings) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop_on_terminate)
+    # Started from a background shell, SIGINT arrives ignored; Ctrl-C must stop us anyway.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if settings.redis_url:
             redis_url = settings.redis_url
