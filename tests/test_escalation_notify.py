@@ -89,6 +89,10 @@ async def test_nobody_acknowledges_so_the_backup_then_the_desk_are_alerted_at_th
     assert ("+84900000104", case.number) in [(a, n) for a, n, _ in sms.sent]
     await alerts.run_once(MONDAY_10_TAIPEI + dt.timedelta(seconds=250))
     assert rows(store, case)[-1]["officer"] == "vn-desk"
+    # Still nobody: the desk is alerted again at each SLA.
+    desk_steps = {row["step"] for row in rows(store, case) if row["officer"] == "vn-desk"}
+    await alerts.run_once(MONDAY_10_TAIPEI + dt.timedelta(seconds=380))
+    assert len({row["step"] for row in rows(store, case) if row["officer"] == "vn-desk"}) == len(desk_steps) + 1
 
 
 async def test_an_acknowledged_case_stops_the_chain(store, rota):

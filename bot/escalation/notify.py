@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 CHANNEL_ORDER = ("telegram", "sms")
 ACK_CALLBACK = "ack:{case_id}"
+DESK_REPEATS = 10  # a case nobody acknowledges keeps ringing the desk, but not forever
 
 
 class NotifyError(Exception):
@@ -51,11 +52,12 @@ def chain_for(rota: Rota, case: Case) -> List[Officer]:
 
 def schedule_step(store: CaseStore, rota: Rota, case: Case, step: int, now: Optional[dt.datetime] = None) -> Optional[Officer]:
     """Queue notifications for the `step`-th officer of the case's chain (one per contact
-    channel); None when the chain is exhausted."""
+    channel). Past the end of the chain the desk is alerted again, each SLA, up to
+    DESK_REPEATS times; then None."""
     chain = chain_for(rota, case)
-    if step >= len(chain):
+    if step >= len(chain) + DESK_REPEATS:
         return None
-    officer = chain[step]
+    officer = chain[min(step, len(chain) - 1)]
     now = now or utcnow()
     rows = [
         dict(case_id=case.id, officer=officer.id, channel=channel, step=step, status=PENDING, attempts=0,
