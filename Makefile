@@ -23,7 +23,7 @@ export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup browser train run demo shell test test-unit test-e2e validate test-stories eval bench lock clean
+.PHONY: help setup browser train run demo shell test test-unit test-e2e validate test-stories eval bench bench-channels lock clean
 
 help:
 	@echo "make run     start the helpline (Redis, action server, Rasa) in the foreground"
@@ -31,7 +31,7 @@ help:
 	@echo "make demo    make run with SMS, Telegram and Zalo faked on localhost (try: python -m bot simulate)"
 	@echo "make shell   chat with the running helpline in this terminal"
 	@echo "make eval    triage quality on the held-out set, and NLU cross-validation"
-	@echo "make bench   throughput, latency and memory against a stock Rasa assistant"
+	@echo "make bench   throughput, latency and memory against a stock Rasa assistant, and the SMS, Telegram and Zalo channels"
 	@echo "make train   train the model if its inputs changed"
 	@echo "make lock    re-resolve requirements.in into requirements.lock"
 
@@ -99,6 +99,11 @@ eval: $(MODEL)
 bench: $(MODEL)
 	$(PY) -m bench $(BENCH_ARGS)
 	$(PY) -m bench.triage
+	$(PY) -m bench.channels $(BENCH_CHANNELS_ARGS)
+
+# The provider channels alone: webhook acknowledgement and reply latency against fake providers.
+bench-channels: $(MODEL)
+	$(PY) -m bench.channels $(BENCH_CHANNELS_ARGS)
 
 lock:
 	@python310=$$(scripts/find-python310.sh) || exit 1; tmp=$$(mktemp -d); \

@@ -12,29 +12,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional
 
-import psutil
-
+from bench.common import run_benchmark, stop_quietly
 from bench.deadline import Deadline, RunTimeout
 from bench.load import SCRIPT, run_load
-from bench.memory import MB, RssSampler
-from bench.report import ratios, table, write_json
-from bench.stock import prepare, rasa_version
-from bench.systems import ROOT, Helpline, StartError, StockAssistant
-
-MODEL = ROOT / "models" / "helpline.tar.gz"
+from bench.memory import RssSampler
+from bench.report import ratios, table
+from bench.stock import prepare
+from bench.systems import ROOT, Helpline, StockAssistant
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -51,39 +41,6 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     if args.warmup < 0:
         parser.error("--warmup cannot be negative")
     return args
-
-
-def git(*arguments: str) -> Optional[str]:
-    try:
-        done = subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def machine() -> dict:
-    return {
-        "cores": os.cpu_count(),
-        "physical_cores": psutil.cpu_count(logical=False),
-        "memory_mb": round(psutil.virtual_memory().total / MB),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "rasa": rasa_version(),
-    }
-
-
-def raise_keyboard_interrupt(_signum, _frame):
-    raise KeyboardInterrupt
-
-
-def stop_quietly(system) -> None:
-    """Stops the system; a second Ctrl-C or SIGTERM cannot cut the stopping short and orphan a child."""
-    previous = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        system.stop()
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def load(system, senders: List[str], concurrency: int, deadline: Deadline):
@@ -108,7 +65,7 @@ def measure(system, args: argparse.Namespace, run_id: str, deadline: Deadline) -
         finally:
             sampler.stop()
     finally:
-        stop_quietly(system)
+        stop_quietly(system.stop)
     summary = measured.summary()
     print(f"{system.name}: {summary['messages_per_s']} messages/s, p50 {summary['latency_ms']['p50']} ms, "
           f"{summary['errors']} errors; stopped.", flush=True)
@@ -136,46 +93,18 @@ def run(args: argparse.Namespace, work: Path) -> dict:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    if not MODEL.exists():
-        print(f"No trained model at {MODEL.relative_to(ROOT)}: run `make train` (or `make bench`, which trains it).", file=sys.stderr)
-        return 2
-    # Also when started with SIGINT ignored (a background job): the children inherit the default.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
-    when = datetime.now(timezone.utc)
-    started = time.monotonic()
-    load_before = os.getloadavg()
-    work = Path(tempfile.mkdtemp(prefix="helpline-bench-"))
-    try:
-        results = run(args, work)
-    except KeyboardInterrupt:
-        print(f"\nInterrupted; every process the benchmark started is stopped. Logs: {work}", file=sys.stderr)
-        return 130
-    except (StartError, RunTimeout, TimeoutError, RuntimeError) as error:
-        print(f"Benchmark failed: {error}\nLogs: {work}", file=sys.stderr)
-        return 1
-    shutil.rmtree(work, ignore_errors=True)
-
-    report = {
-        "date_utc": when.isoformat(timespec="seconds"),
-        "commit": git("rev-parse", "HEAD"),
-        "uncommitted_changes": bool(git("status", "--porcelain", "--untracked-files=no")),
-        "machine": machine(),
-        "load_average_1_5_15": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]},
+    settings = {
         "conversations": args.conversations,
         "concurrency": args.concurrency,
         "warmup_conversations": args.warmup,
         "script": list(SCRIPT),
         "messages_per_system": args.conversations * len(SCRIPT),
-        **results,
-        "run_s": round(time.monotonic() - started, 1),
     }
-    print()
-    print(table(report["helpline"], report["stock"], report["ratios_helpline_over_stock"]))
-    print(f"\n{report['machine']['cores']} cores, {args.conversations} conversations × {len(SCRIPT)} messages, "
-          f"concurrency {args.concurrency}, commit {(report['commit'] or 'unknown')[:12]}, run {report['run_s']:.0f} s")
-    print(f"Results: {write_json(report, when).relative_to(ROOT)}")
-    return 0
+    return run_benchmark(
+        lambda work: run(args, work), target="bench", settings=settings,
+        workload=f"{args.conversations} conversations × {len(SCRIPT)} messages, concurrency {args.concurrency}",
+        show=lambda report: table(report["helpline"], report["stock"], report["ratios_helpline_over_stock"]),
+    )
 
 
 if __name__ == "__main__":

@@ -51,15 +51,22 @@ def table(ours: dict, stock: dict, ratio_of: Dict[str, Optional[float]]) -> str:
     for name in MEMORY_ROWS:
         rows.append(row(f"peak RSS {name} (MB)", lambda s, name=name: s["memory"]["peak_rss_mb"].get(name)))
     rows.append(row("peak RSS total (MB)", lambda s: s["memory"]["peak_total_rss_mb"], "total_rss"))
-    widths = [max(len(line[column]) for line in rows) for column in range(4)]
+    return aligned(rows)
+
+
+def aligned(rows: List[List[str]]) -> str:
+    """Rows of cells as a table: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(line[column]) for line in rows) for column in range(len(rows[0]))]
     return "\n".join(
         "  ".join([line[0].ljust(widths[0])] + [text.rjust(width) for text, width in zip(line[1:], widths[1:])]).rstrip()
         for line in rows
     )
 
 
-def write_json(report: dict, when: datetime) -> Path:
+def write_json(report: dict, prefix: str = "") -> Path:
+    """bench/results/<prefix><the report's date_utc>.json"""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{when.strftime('%Y%m%dT%H%M%SZ')}.json"
+    when = datetime.fromisoformat(report["date_utc"])
+    path = RESULTS / f"{prefix}{when.strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     return path

@@ -561,3 +561,19 @@ def test_cli_prints_the_base_urls_and_serves_until_interrupted():
             process.kill()
             process.wait()
         process.stdout.close()
+
+
+def test_sent_since_reads_only_the_new_records():
+    import urllib.request
+
+    with FakeProviders(FakeConfig(), port=0) as fake:
+        def send(text):
+            body = json.dumps({"chat_id": 7, "text": text}).encode()
+            request = urllib.request.Request(f"{fake.url}/bot{FakeConfig().telegram_token}/sendMessage", data=body,
+                                             headers={"Content-Type": "application/json"})
+            urllib.request.urlopen(request, timeout=10).read()
+
+        send("one")
+        send("two")
+        assert [m["text"] for m in fake.sent_since(1)] == ["two"]
+        assert fake.sent_since(2) == []
