@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 RESULTS = Path(__file__).resolve().parent / "results"
-MEMORY_ROWS = ("runner", "redis", "action server", "rasa server")
+MEMORY_ROWS = ("runner", "redis", "action server", "officer console", "rasa server")
 
 
 def ratio(ours: Optional[float], stock: Optional[float]) -> Optional[float]:

@@ -87,6 +87,8 @@ def helpline_label(process: psutil.Process) -> str:
         return "redis"
     if "rasa_sdk" in command:
         return "action server"
+    if "console" in command:
+        return "officer console"
     if "rasa" in command and "run" in command:
         return "rasa server"
     return process.name()
@@ -98,7 +100,7 @@ class Helpline:
     name = "helpline"
 
     def __init__(self, work_dir: Path) -> None:
-        self.rasa_port, self.action_port, self.redis_port = free_ports(3)
+        self.rasa_port, self.action_port, self.redis_port, self.console_port = free_ports(4)
         self.state_dir = work_dir / "state"
         self.log = work_dir / "helpline.log"
         self.process: Optional[subprocess.Popen] = None
@@ -116,6 +118,7 @@ class Helpline:
             RASA_PORT=str(self.rasa_port),
             ACTION_PORT=str(self.action_port),
             EMBEDDED_REDIS_PORT=str(self.redis_port),
+            CONSOLE_PORT=str(self.console_port),
             HELPLINE_STATE_DIR=str(self.state_dir.resolve()),
             RASA_TELEMETRY_ENABLED="false",
         )
