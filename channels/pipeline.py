@@ -186,6 +186,11 @@ class ChannelPipeline:
 
     async def _without_rasa(self, inbound: Inbound, conversation_id: str, language: str) -> Optional[List[Dict[str, Any]]]:
         """Replies decided here (channel keywords, erasure, rate limit), or None: ask Rasa."""
+        if not inbound.text.strip() and inbound.choice is None:
+            # Stickers and photos count against the limit too (they get a "text only" answer).
+            limited = await self._rate_limited(inbound, language)
+            if limited is not None:
+                return limited
         replies = await self.adapter.keyword(inbound, Context(self.optouts, language))
         if replies is not None:
             return [{"text": text} for text in replies]
@@ -196,11 +201,15 @@ class ChannelPipeline:
             return [{"text": render("erase_confirm", language)}]
         if erasure == "erased":
             return [{"text": render("erased", language, hotline=hotline_text())}]
+        return await self._rate_limited(inbound, language)
+
+    async def _rate_limited(self, inbound: Inbound, language: str) -> Optional[List[Dict[str, Any]]]:
+        """None within the limit; over it, one notice per window, then silence."""
         decision = await self.rate_limiter.check(inbound.address)
-        if not decision.allowed:
-            logger.info("%s over the rate limit on %s", mask_id(inbound.address), self.channel)
-            return [{"text": render("rate_limited", language, hotline=hotline_text())}] if decision.notify else []
-        return None
+        if decision.allowed:
+            return None
+        logger.info("%s over the rate limit on %s", mask_id(inbound.address), self.channel)
+        return [{"text": render("rate_limited", language, hotline=hotline_text())}] if decision.notify else []
 
     async def _officer_command(self, entry: Entry, inbound: Inbound) -> bool:
         """An on-duty officer acknowledging a case from her phone: "OK TW-0042" or a button."""

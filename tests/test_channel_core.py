@@ -349,3 +349,14 @@ async def test_anything_else_after_xoa_keeps_everything(running, redis):
     await eventually(lambda: len(pipeline.sender.sent) == 3)
     assert "DELETE again" in pipeline.sender.sent[2].text  # asked again, nothing erased
     assert await case_events(redis) == []
+
+
+async def test_a_flood_of_stickers_is_rate_limited_too(running):
+    pipeline, bot = await running(rate_limit_messages=2)
+    for index in range(5):
+        await pipeline.accept(message("", f"st{index}"))
+    await eventually(lambda: pipeline.sender.sent)
+    await asyncio.sleep(0.5)
+    # The stub channel answers nothing to a sticker; the third one is over the limit: one notice.
+    [notice] = [item.text for item in pipeline.sender.sent]
+    assert "1 phút" in notice and not bot.seen
