@@ -105,6 +105,13 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
 
     server = ThreadedConsole(build_app(env, actions=CaseActions(env.store, console_redis))).start()
     wait = WebDriverWait(driver, WAIT_SECONDS)
+
+    def submit(button_id: str) -> None:
+        """Click a form's button and wait for the next page: else a lookup can find the old
+        page's element (its flash message) just before it goes stale."""
+        page = driver.find_element(By.TAG_NAME, "html")
+        driver.find_element(By.ID, button_id).click()
+        wait.until(ready.staleness_of(page))
     try:
         # Login: the queue sends her to the login page, in Vietnamese.
         driver.get(server.base + "/queue")
@@ -112,12 +119,12 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
         assert "Đăng nhập" in driver.title
         driver.find_element(By.ID, "username").send_keys("lan")
         driver.find_element(By.ID, "password").send_keys("wrong password!")
-        driver.find_element(By.ID, "sign-in").click()
+        submit("sign-in")
         assert wait.until(ready.presence_of_element_located((By.ID, "error"))).text == "Sai tên đăng nhập hoặc mật khẩu."
         driver.find_element(By.ID, "username").clear()
         driver.find_element(By.ID, "username").send_keys("lan")
         driver.find_element(By.ID, "password").send_keys(PASSWORD)
-        driver.find_element(By.ID, "sign-in").click()
+        submit("sign-in")
 
         # Queue: her country's case, overdue in red, with a ticking timer; not Japan's.
         row = wait.until(ready.presence_of_element_located((By.ID, f"case-{case.id}")))
@@ -144,7 +151,7 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
         assert "bị chủ giữ hộ chiếu" in driver.page_source
 
         # Take: the bot pauses for her, and she is told a person has joined.
-        driver.find_element(By.ID, "take-button").click()
+        submit("take-button")
         assert "Bạn đã nhận xử lý vụ việc" in wait.until(ready.presence_of_element_located((By.ID, "flash"))).text
         assert driver.find_element(By.ID, "case-status").get_attribute("data-status") == "taken"
         assert "Nguyễn Thị Lan" in driver.find_element(By.ID, "case-officer").text
@@ -153,7 +160,7 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
         # Reply: shown under her name, and on its way over the worker's own channel.
         reply = "Chào chị, tôi là cán bộ lãnh sự. Chị đang ở thành phố nào?"
         driver.find_element(By.ID, "reply-text").send_keys(reply)
-        driver.find_element(By.ID, "reply-button").click()
+        submit("reply-button")
         assert wait.until(ready.presence_of_element_located((By.ID, "flash"))).text == "Đã gửi tin nhắn."
         last = driver.find_elements(By.CSS_SELECTOR, "#transcript .msg")[-1]
         assert last.find_element(By.CLASS_NAME, "text").text == reply
@@ -163,7 +170,7 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
 
         # Close, with a reason: the bot says goodbye and resumes; the case leaves the queue.
         driver.find_element(By.ID, "close-reason").send_keys("Đã liên hệ chủ lao động")
-        driver.find_element(By.ID, "close-button").click()
+        submit("close-button")
         assert wait.until(ready.presence_of_element_located((By.ID, "flash"))).text == "Đã đóng vụ việc."
         assert driver.find_element(By.ID, "case-status").get_attribute("data-status") == "closed"
         assert driver.find_element(By.ID, "closed-notice").text == "Vụ việc đã đóng."
