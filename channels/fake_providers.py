@@ -84,7 +84,7 @@ class FakeConfig:
 
     twilio_account_sid: str = "AC" + "0123456789abcdef" * 2
     twilio_auth_token: str = "fake-twilio-auth-token-0123456789"
-    telegram_token: str = "123456789:AAFakeTelegramTokenForTestsOnly_0000"
+    telegram_token: str = "0:fake-telegram-token-for-local-tests"
     zalo_app_id: str = "1234567890123456789"
     zalo_app_secret: str = "fake-zalo-app-secret"
     zalo_access_token: str = "fake-zalo-access-token-0"
