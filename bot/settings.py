@@ -54,6 +54,8 @@ class Settings(BaseSettings):
 
     # Escalation to duty officers (bot/escalation, bot/cases). The rota names who is alerted.
     rota_file: Optional[str] = Field(None, env="ROTA_FILE")
+    # The case store: PostgreSQL for several processes; unset, a SQLite file in state_dir.
+    database_url: Optional[str] = Field(None, env="DATABASE_URL")
     sla_critical_seconds: int = Field(120, env="SLA_CRITICAL_SECONDS", ge=5)
     sla_high_seconds: int = Field(900, env="SLA_HIGH_SECONDS", ge=5)
     notify_max_attempts: int = Field(5, env="NOTIFY_MAX_ATTEMPTS", ge=1, le=20)

@@ -20,7 +20,6 @@ logger = logging.getLogger(__name__)
 KEYWORDS = {"xoa", "delete", "xoa het", "xoa tin nhan"}
 PENDING_KEY = "helpline:erase-pending:{conversation_id}"
 CONFIRM_SECONDS = 600
-TRACKER_KEY = "helpline:tracker:{conversation_id}"
 ERASED_KEYS = (
     "helpline:tracker:{conversation_id}", "helpline:choices:{conversation_id}", "helpline:address:{conversation_id}",
 )

@@ -7,7 +7,7 @@
 - ``bot.cases.rota``: the duty rota (``load_rota``, ``on_duty``).
 - ``bot.cases.cli``: ``python -m bot officers``.
 """
-from bot.cases.db import CaseSettings, database_url, make_engine
+from bot.cases.db import database_url, make_engine
 from bot.cases.officers import OfficerAccount, OfficerError, OfficerStore, UnknownOfficer
 from bot.cases.rota import Officer, Rota, RotaError, load_rota, on_duty, parse_rota
 from bot.cases.schema import LATEST_VERSION, MigrationError, current_version, migrate
@@ -27,7 +27,6 @@ __all__ = [
     "CaseError",
     "CaseEvent",
     "CaseNotFound",
-    "CaseSettings",
     "CaseStore",
     "ConsentRecord",
     "InvalidTransition",

@@ -15,30 +15,18 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from pydantic import BaseSettings, Field
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import DateTime, TypeDecorator
+
+from bot.settings import Settings
 
 SQLITE_FILE = "cases.sqlite3"
 SQLITE_BUSY_SECONDS = 30
 
 
-class CaseSettings(BaseSettings):
-    """The case store's own settings (read like bot.settings.Settings: environment, then .env)."""
-
-    database_url: Optional[str] = Field(None, env="DATABASE_URL")
-    state_dir: str = Field(".run", env="HELPLINE_STATE_DIR")
-    rota_file: Optional[str] = Field(None, env="ROTA_FILE")
-
-    class Config:
-        env_file = ".env"
-        env_file_encoding = "utf-8"
-        case_sensitive = False
-
-
-def database_url(settings: Optional[CaseSettings] = None) -> str:
-    settings = settings or CaseSettings()
+def database_url(settings: Optional[Settings] = None) -> str:
+    settings = settings or Settings()
     if settings.database_url and settings.database_url.strip():
         url = settings.database_url.strip()
         # Heroku-style and bare "postgres://" URLs mean psycopg2.

@@ -401,9 +401,9 @@ def load_rota(path: Union[str, Path]) -> Rota:
 
 def configured_rota(settings=None) -> Optional[Rota]:
     """The rota named by ROTA_FILE (environment or .env), validated; None when unset."""
-    from bot.cases.db import CaseSettings
+    from bot.settings import Settings
 
-    settings = settings or CaseSettings()
+    settings = settings or Settings()
     if not settings.rota_file:
         return None
     return load_rota(settings.rota_file)

@@ -18,8 +18,6 @@ CASE_KEY = "helpline:case:{conversation_id}"
 HANDOFF_KEY = "helpline:handoff:{conversation_id}"
 CASE_EVENTS = "helpline:case-events"
 OFFICER_CONTACTS = "helpline:officer-contacts"  # hash "<channel>:<address>" -> rota id
-INBOX_KEY = "helpline:inbox:{channel}"
-ADDRESS_KEY = "helpline:address:{conversation_id}"
 
 
 def contact_key(channel: str, address: str) -> str:
@@ -42,14 +40,14 @@ def case_event(kind: str, **fields: Any) -> Dict[str, str]:
 async def queue_to_worker(redis: aioredis.Redis, conversation_id: str, text: str, origin: str) -> bool:
     """Send `text` to the worker of a conversation through her own channel, in order with the
     bot's replies. False when her address is unknown (the REST channel, or it expired)."""
-    address = await redis.hgetall(ADDRESS_KEY.format(conversation_id=conversation_id))
-    if not address:
+    from channels.identity import Identities
+    from channels.inbox import STREAM_KEY, Inbound
+
+    address = await Identities(redis, ttl_seconds=0).lookup(conversation_id)
+    if address is None:
         return False
-    message = {
-        "channel": address["channel"], "address": address["address"], "message_id": f"send-{uuid.uuid4().hex}",
-        "text": text, "received_at": time.time(), "choice": None, "kind": "send", "extra": {"origin": origin},
-    }
-    await redis.xadd(INBOX_KEY.format(channel=address["channel"]), {"message": json.dumps(message, ensure_ascii=False)})
+    message = Inbound(address.channel, address.address, f"send-{uuid.uuid4().hex}", text, kind="send", extra={"origin": origin})
+    await redis.xadd(STREAM_KEY.format(channel=address.channel), {"message": message.dump()})
     return True
 
 

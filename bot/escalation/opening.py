@@ -11,7 +11,6 @@ import logging
 from functools import lru_cache
 from typing import Optional
 
-from bot.cases.db import CaseSettings
 from bot.cases.rota import Rota, load_rota
 from bot.cases.store import Case, CaseStore
 from bot.escalation.link import CASE_KEY
@@ -51,7 +50,7 @@ class Escalator:
 def escalator() -> Optional[Escalator]:
     """This process's escalator, or None when escalation is not configured."""
     settings = Settings()
-    rota_file = settings.rota_file or CaseSettings().rota_file
+    rota_file = settings.rota_file
     if not settings.escalation_enabled or not rota_file:
         return None
     store = CaseStore.connect()

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.cases.officers import DESTINATION_COUNTRIES
-from bot.cases.db import CaseSettings
+from bot.settings import Settings
 from bot.cases.rota import RotaError, configured_rota, load_rota, on_duty, parse_range, parse_rota
 
 REPO = Path(__file__).resolve().parents[2]
@@ -208,5 +208,5 @@ def test_example_rota_resolution_at_one_moment():
 
 
 def test_the_rota_file_is_named_by_rota_file():
-    assert configured_rota(CaseSettings(rota_file=None)) is None
-    assert configured_rota(CaseSettings(rota_file=str(EXAMPLE))).desk.id == "vn-desk"
+    assert configured_rota(Settings(rota_file=None)) is None
+    assert configured_rota(Settings(rota_file=str(EXAMPLE))).desk.id == "vn-desk"

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import inspect, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.cases.db import CaseSettings, database_url, make_engine, utcnow
+from bot.cases.db import database_url, make_engine, utcnow
+from bot.settings import Settings
 from bot.cases.schema import (
     LATEST_VERSION,
     MIGRATIONS,
@@ -124,7 +125,7 @@ def test_database_url_wins_and_postgres_scheme_is_normalised(monkeypatch, tmp_pa
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", "postgres://helpline:secret@db.example:5432/helpline")
     assert database_url() == "postgresql://helpline:secret@db.example:5432/helpline"
-    assert database_url(CaseSettings(database_url=" ")).startswith("sqlite:///")
+    assert database_url(Settings(database_url=" ")).startswith("sqlite:///")
 
 
 def test_other_databases_are_refused_without_showing_the_password():

@@ -87,7 +87,9 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
     from selenium.webdriver.support.ui import WebDriverWait
 
     from bot.escalation.actions import CaseActions
-    from bot.escalation.link import ADDRESS_KEY, HANDOFF_KEY, INBOX_KEY
+    from bot.escalation.link import HANDOFF_KEY
+    from channels.identity import ADDRESS_KEY
+    from channels.inbox import STREAM_KEY as INBOX_KEY
 
     console_redis, redis = redis_for_console
     conversation = f"+8869{uuid.uuid4().int % 10 ** 8:08d}"

@@ -16,7 +16,9 @@ def linked(env, redis_url):
     import redis.asyncio as aioredis
 
     from bot.escalation.actions import CaseActions
-    from bot.escalation.link import ADDRESS_KEY, HANDOFF_KEY, INBOX_KEY
+    from bot.escalation.link import HANDOFF_KEY
+    from channels.identity import ADDRESS_KEY
+    from channels.inbox import STREAM_KEY as INBOX_KEY
 
     sync = redis.Redis.from_url(redis_url, decode_responses=True)
     conversation = f"+8869{uuid.uuid4().int % 10 ** 8:08d}"
