@@ -11,7 +11,7 @@ RASA := $(PY) -m rasa
 INSTALLED := $(VENV)/.installed
 MODEL := models/helpline.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-	$(wildcard bot/nlu/*.py) bot/text.py bot/language.py
+	$(wildcard bot/nlu/*.py) bot/understanding/text.py bot/understanding/language.py
 
 # Rasa calls home unless told not to; this machine (and many deployments) has no internet.
 export RASA_TELEMETRY_ENABLED := false
@@ -94,7 +94,7 @@ eval: $(MODEL)
 	$(PY) -m bot eval; status=$$?; \
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 3 \
 		--out results/crossval --quiet > results/crossval.log 2>&1 \
-		&& $(PY) -m bot.crossval_summary results/crossval || status=1; exit $$status
+		&& $(PY) -m bot.cli.crossval_summary results/crossval || status=1; exit $$status
 
 bench: $(MODEL)
 	$(PY) -m bench $(BENCH_ARGS)

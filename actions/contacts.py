@@ -5,9 +5,9 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.conversation import conversation_language
-from bot.directory import citizen_protection_hotline
-from bot.messages import render
+from actions.tracker_state import conversation_language
+from bot.facts.directory import citizen_protection_hotline
+from bot.replies.catalogue import render
 
 
 class ActionGiveHotline(Action):

@@ -8,11 +8,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contacts import ActionGiveHotline
-from bot.conversation import conversation_language
+from actions.tracker_state import conversation_language
 from bot.escalation.dialogue import Conversation, case_opened_text, contact_method, open_case
 from bot.escalation.opening import escalator
-from bot.messages import render
-from bot.replies import contacts_reply
+from bot.replies.catalogue import render
+from bot.replies.referrals import contacts_reply
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The fee checker as a form: start it, ask each question, check each answer, give the verdict.
 
-Thin over bot/: answers are read by bot.fees.answers, the verdict comes from bot.fees.check and
-its words from bot.fees.messages and bot/messages.yml. What she wrote is never logged.
+Thin over bot/: answers are read by bot.facts.fees.answers, the verdict comes from bot.facts.fees.check and
+its words from bot.facts.fees.messages and bot/replies/messages.yml. What she wrote is never logged.
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.conversation import conversation_language
-from bot.fees import answers
-from bot.fees.messages import CHARGE_NAMES
-from bot.messages import render
-from bot.text import fold, nfc
+from actions.tracker_state import conversation_language
+from bot.facts.fees import answers
+from bot.facts.fees.messages import CHARGE_NAMES
+from bot.replies.catalogue import render
+from bot.understanding.text import fold, nfc
 
 logger = logging.getLogger(__name__)
 
@@ -247,8 +247,8 @@ class ActionFeeCheckResult(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        from bot.fees import RequestError, check, parse_request
-        from bot.fees.messages import verdict_messages
+        from bot.facts.fees import RequestError, check, parse_request
+        from bot.facts.fees.messages import verdict_messages
 
         language = conversation_language(tracker.slots)
         values = {slot: tracker.get_slot(slot) for slot in SLOTS}

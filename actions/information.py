@@ -6,10 +6,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.conversation import conversation_language
-from bot.intents import Severity
-from bot.messages import render
-from bot.replies import contacts_reply, country_noted_reply, danger_reply
+from actions.tracker_state import conversation_language
+from bot.understanding.intents import Severity
+from bot.replies.catalogue import render
+from bot.replies.referrals import contacts_reply, country_noted_reply, danger_reply
 
 FEE_TOPICS = {
     "info_fees": "legal_fees",
@@ -29,7 +29,7 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        from bot.fees import faq_answer
+        from bot.facts.fees import faq_answer
 
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         language = conversation_language(tracker.slots)

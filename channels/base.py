@@ -17,7 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.settings import Settings, SettingsError
+from bot.runtime.settings import Settings, SettingsError
 from channels.core import MAX_BODY_BYTES, InputRejected
 from channels.inbox import Inbound
 from channels.pipeline import ChannelAdapter, ChannelPipeline

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.text import nfc
+from bot.understanding.text import nfc
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 4096

@@ -12,8 +12,8 @@ from typing import Optional
 import redis.asyncio as aioredis
 
 from bot.escalation.link import CASE_EVENTS, case_event, end_case
-from bot.privacy import mask_id
-from bot.text import fold
+from bot.runtime.privacy import mask_id
+from bot.understanding.text import fold
 
 logger = logging.getLogger(__name__)
 

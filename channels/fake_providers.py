@@ -10,7 +10,7 @@ the real connectors against it by pointing their base URLs at it:
 - Zalo: ``{fake.url}/v3.0/oa/message/cs`` and ``{fake.url}/v4/oa/access_token``, i.e. ``fake.url``
   replaces both ``https://openapi.zalo.me`` and ``https://oauth.zaloapp.com``.
 
-The settings' variables (bot/settings.py) take the host root: TWILIO_API_BASE_URL,
+The settings' variables (bot/runtime/settings.py) take the host root: TWILIO_API_BASE_URL,
 TELEGRAM_API_BASE_URL (without ``/bot``), ZALO_API_BASE_URL and ZALO_OAUTH_BASE_URL all = fake.url.
 
 A control API under ``/_fake/`` lists what was accepted (``GET /_fake/sent``), every request
@@ -18,7 +18,7 @@ A control API under ``/_fake/`` lists what was accepted (``GET /_fake/sent``), e
 (``POST /_fake/fail``), expires the Zalo access token (``POST /_fake/expire_token``) and shows the
 fake's state (``GET /_fake/state``). It has no authentication: bind it to loopback only.
 
-Nothing here logs message text or recipients in clear (recipients go through bot.privacy.mask_id),
+Nothing here logs message text or recipients in clear (recipients go through bot.runtime.privacy.mask_id),
 and the aiohttp access log is off because Telegram puts the bot token in the request path.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from aiohttp import BasicAuth, web
 
-from bot.privacy import mask_id
+from bot.runtime.privacy import mask_id
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class FakeConfig:
     zalo_access_token: str = "fake-zalo-access-token-0"
     zalo_refresh_token: str = "fake-zalo-refresh-token-0"
 
-    # field name -> the helpline's environment variable for it (bot/settings.py)
+    # field name -> the helpline's environment variable for it (bot/runtime/settings.py)
     ENV_NAMES = {
         "twilio_account_sid": "TWILIO_ACCOUNT_SID",
         "twilio_auth_token": "TWILIO_AUTH_TOKEN",

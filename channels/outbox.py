@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Protocol
 
 import redis.asyncio as aioredis
 
-from bot.privacy import mask_id
+from bot.runtime.privacy import mask_id
 from channels.streams import DurableStream, Entry
 
 logger = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.privacy import mask_id
+from bot.runtime.privacy import mask_id
 from channels.core import MAX_BODY_BYTES, InputRejected, clean_sender, clean_text
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 
-from bot.text import has_vietnamese_marks, nfc
+from bot.understanding.text import has_vietnamese_marks, nfc
 
 GSM7 = "GSM-7"
 UCS2 = "UCS-2"

@@ -13,7 +13,7 @@
   opts the chat out until she writes again.
 
 The bot token is in every Bot API URL: httpx's request log is silenced and error texts are
-redacted. Chat ids are logged only through bot.privacy.mask_id.
+redacted. Chat ids are logged only through bot.runtime.privacy.mask_id.
 """
 from __future__ import annotations
 
@@ -37,9 +37,9 @@ from telegram.error import (
     RetryAfter, TelegramError,
 )
 
-from bot.messages import render
-from bot.privacy import mask_id
-from bot.settings import Settings, SettingsError, load_settings
+from bot.replies.catalogue import render
+from bot.runtime.privacy import mask_id
+from bot.runtime.settings import Settings, SettingsError, load_settings
 from channels.base import WebhookInput, required
 from channels.core import InputRejected, clean_text
 from channels.inbox import Inbound

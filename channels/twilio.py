@@ -27,16 +27,16 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot.messages import render
-from bot.privacy import mask_id
-from bot.settings import Settings, load_settings
+from bot.replies.catalogue import render
+from bot.runtime.privacy import mask_id
+from bot.runtime.settings import Settings, load_settings
 from channels.base import WebhookInput, required
 from channels.core import InputRejected, clean_sender
 from channels.inbox import Inbound
 from channels.outbox import OutboxItem, SendError
 from channels.pipeline import Context, hotline_text
 from channels.segments import fit_sms
-from bot.text import nfc
+from bot.understanding.text import nfc
 
 logger = logging.getLogger(__name__)
 

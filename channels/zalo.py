@@ -38,9 +38,9 @@ import aiohttp
 import redis.asyncio as aioredis
 from sanic.request import Request
 
-from bot.messages import render
-from bot.privacy import mask_id
-from bot.settings import Settings, SettingsError, load_settings
+from bot.replies.catalogue import render
+from bot.runtime.privacy import mask_id
+from bot.runtime.settings import Settings, SettingsError, load_settings
 from channels.base import WebhookInput, required
 from channels.core import InputRejected, clean_text
 from channels.inbox import Inbound

@@ -35,7 +35,7 @@ def redis_url() -> Iterator[str]:
     if _answers(local):
         yield local
         return
-    from bot.run import embedded_redis_command
+    from bot.cli.run import embedded_redis_command
 
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:

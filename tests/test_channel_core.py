@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 import redis.asyncio as aioredis
 
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from channels.inbox import Inbound
 from channels.outbox import (
     DEAD_KEY,

@@ -5,7 +5,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.information import ActionCountryGiven, ActionGiveContacts
-from actions.triage import ActionRespondToDanger
+from actions.danger import ActionRespondToDanger
 
 HOTLINE = "+84 981 84 84 84"
 
@@ -45,7 +45,7 @@ async def test_critical_without_a_country_gives_the_hotline_and_asks_where_she_i
 
 
 async def test_critical_never_claims_an_officer_is_coming_without_escalation(monkeypatch):
-    monkeypatch.setattr("actions.triage.escalator", lambda: None)
+    monkeypatch.setattr("actions.danger.escalator", lambda: None)
     [text], _ = await run(ActionRespondToDanger(), tracker("emergency_violence", "critical", {"country": "JP"}))
     assert "Cán bộ lãnh sự trực đang được báo" not in text
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.directory import (
+from bot.facts.directory import (
     COVERED_COUNTRIES,
     DIRECTORY_DIR,
     DirectoryError,
@@ -15,7 +15,7 @@ from bot.directory import (
     lookup,
     render_services,
 )
-from bot.needs import NEEDS
+from bot.understanding.needs import NEEDS
 
 VALID = """
 services:

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from bot.__main__ import main as bot_main
-from bot.directory_check import main
+from bot.cli.directory import main
 
 GOOD = """
 country: TW

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.escalation import ActionConsentDeclined, ActionEscalate
-from actions.triage import ActionRespondToDanger
+from actions.danger import ActionRespondToDanger
 from bot.cases.rota import load_rota
 from bot.cases.schema import notifications
 from bot.cases.store import CaseStore
@@ -25,7 +25,7 @@ HOTLINE = "+84 981 84 84 84"
 def escalation(tmp_path, redis_client, redis_url, monkeypatch):
     store = CaseStore.connect(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
     active = Escalator(store, load_rota(ROOT / "config" / "rota.example.yml"), redis_url, 3600)
-    for module in ("actions.triage", "actions.escalation"):
+    for module in ("actions.danger", "actions.escalation"):
         monkeypatch.setattr(f"{module}.escalator", lambda: active)
     return active
 

@@ -21,7 +21,7 @@ from actions.fees import (
     ValidateFeeCheckForm,
 )
 from actions.information import ActionAnswerQuestion
-from bot.intents import DANGER_INTENTS
+from bot.understanding.intents import DANGER_INTENTS
 
 with open("domain.yml", encoding="utf-8") as _file:
     DOMAIN = yaml.safe_load(_file)
@@ -287,7 +287,7 @@ def test_no_danger_intent_is_ever_taken_as_an_answer_to_the_form():
 
 
 def test_every_form_question_and_re_ask_exists_in_both_languages():
-    from bot.messages import catalogue
+    from bot.replies.catalogue import catalogue
 
     messages = catalogue()
     for slot in SLOTS:

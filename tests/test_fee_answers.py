@@ -1,11 +1,11 @@
-"""bot.fees.answers: what a worker texts back to the fee checker, read the way she means it."""
+"""bot.facts.fees.answers: what a worker texts back to the fee checker, read the way she means it."""
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.fees import check, parse_request
-from bot.fees.answers import (
+from bot.facts.fees import check, parse_request
+from bot.facts.fees.answers import (
     DONT_KNOW,
     NOTHING,
     OCCUPATION_CHOICES,
@@ -19,7 +19,7 @@ from bot.fees.answers import (
     parse_occupation,
     parse_salary,
 )
-from bot.fees.models import OCCUPATIONS
+from bot.facts.fees.models import OCCUPATIONS
 
 
 @pytest.mark.parametrize(

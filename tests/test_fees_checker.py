@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.fees import RequestError, check, default_rules, parse_json, parse_request
+from bot.facts.fees import RequestError, check, default_rules, parse_json, parse_request
 
 
 def req(country, occupation, months, salary, currency, **charged):

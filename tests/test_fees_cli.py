@@ -114,7 +114,7 @@ def test_an_unknown_subcommand_exits_2():
 def test_the_cli_main_reads_stdin(monkeypatch, capsys):
     import io
 
-    from bot.fees.cli import main
+    from bot.cli.fees import main
 
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(json.dumps(TAIWAN).encode())))
     assert main(["check"]) == 0

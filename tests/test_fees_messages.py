@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.fees import FAQ_TOPICS, check, default_rules, faq_answer, parse_request, render_verdict
-from bot.fees.messages import format_money, short_citation, verdict_messages
+from bot.facts.fees import FAQ_TOPICS, check, default_rules, faq_answer, parse_request, render_verdict
+from bot.facts.fees.messages import format_money, short_citation, verdict_messages
 from channels.segments import count_segments, to_gsm7
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.fees.checker import YES, CheckRequest, match
-from bot.fees.loader import FEES_DIR, REQUIRED_RULES, FeeRulesError, load_rules
-from bot.fees.models import OCCUPATIONS, TRANSCRIBED, RuleKind
+from bot.facts.fees.checker import YES, CheckRequest, match
+from bot.facts.fees.loader import FEES_DIR, REQUIRED_RULES, FeeRulesError, load_rules
+from bot.facts.fees.models import OCCUPATIONS, TRANSCRIBED, RuleKind
 
 FACT_SHEET = Path(__file__).resolve().parents[2] / "shared" / "reference" / "facts.md"
 

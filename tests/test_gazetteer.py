@@ -1,6 +1,6 @@
 import pytest
 
-from bot.gazetteer import country_of, find_countries, find_occupations
+from bot.understanding.gazetteer import country_of, find_countries, find_occupations
 
 
 @pytest.mark.parametrize(

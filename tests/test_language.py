@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language import best_guess, detect_language
+from bot.understanding.language import best_guess, detect_language
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 import yaml
 
-from bot.messages import catalogue, placeholders, render
+from bot.replies.catalogue import catalogue, placeholders, render
 
 
 def test_every_message_exists_in_both_languages_with_the_same_placeholders():

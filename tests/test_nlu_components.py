@@ -8,7 +8,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.language import LanguageDetector
+from bot.nlu.language_detector import LanguageDetector
 from bot.nlu.normaliser import VietnameseNormaliser, neutralise_intent_syntax
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.run import StartupError, redact_url, require_free_ports
+from bot.cli.run import StartupError, redact_url, require_free_ports
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,8 +48,8 @@ def test_python_310_is_found_here():
 
 
 def test_without_a_model_the_runner_says_what_to_do(tmp_path, monkeypatch):
-    import bot.run as run_module
-    from bot.settings import Settings
+    import bot.cli.run as run_module
+    from bot.runtime.settings import Settings
 
     monkeypatch.setattr(run_module, "MODEL", tmp_path / "missing.tar.gz")
     monkeypatch.setattr(run_module, "ROOT", tmp_path)
@@ -58,8 +58,8 @@ def test_without_a_model_the_runner_says_what_to_do(tmp_path, monkeypatch):
 
 
 def test_children_get_dotenv_values_under_the_real_environment(tmp_path, monkeypatch):
-    import bot.run as run_module
-    from bot.settings import Settings
+    import bot.cli.run as run_module
+    from bot.runtime.settings import Settings
 
     (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=from-dotenv\nLOG_LEVEL=DEBUG\n", encoding="utf-8")
     monkeypatch.setattr(run_module, "ROOT", tmp_path)

@@ -2,7 +2,7 @@
 collisions it must not fall for."""
 import pytest
 
-from bot.safety import scan
+from bot.understanding.safety import scan
 
 
 @pytest.mark.parametrize(

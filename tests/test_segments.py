@@ -4,7 +4,7 @@ import unicodedata
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.messages import catalogue, placeholders, render
+from bot.replies.catalogue import catalogue, placeholders, render
 from channels.segments import (
     GSM7,
     GSM7_BASIC,

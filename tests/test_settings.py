@@ -1,6 +1,6 @@
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.runtime.settings import SettingsError, load_settings
 
 CHANNEL_VARIABLES = [
     "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
@@ -82,7 +82,7 @@ def test_a_channel_needs_the_public_url_its_signatures_are_checked_against(monke
 def test_only_enabled_channels_are_mounted_and_no_secret_is_written(monkeypatch, public_url, tmp_path):
     from pathlib import Path
 
-    from bot.channel_config import write_effective_credentials
+    from bot.runtime.channel_credentials import write_effective_credentials
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:do-not-write-me")
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cr3t-long-random")

@@ -5,7 +5,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.stores import RedisUrlLockStore, RedisUrlTrackerStore
+from bot.runtime.tracker_stores import RedisUrlLockStore, RedisUrlTrackerStore
 
 
 async def test_a_conversation_outlives_its_tracker_store(redis_url, redis_client):

@@ -20,8 +20,8 @@ from sanic import Sanic
 from sanic.compat import Header
 
 import bot.__main__ as cli
-from bot.messages import render
-from bot.settings import Settings, SettingsError
+from bot.replies.catalogue import render
+from bot.runtime.settings import Settings, SettingsError
 from channels.core import MAX_BODY_BYTES, InputRejected
 from channels.fake_providers import FakeConfig, FakeProviders, telegram_error_body
 from channels.inbox import Inbound

@@ -2,7 +2,7 @@ import unicodedata
 
 from hypothesis import given, strategies as st
 
-from bot.text import fold, has_vietnamese_marks, words
+from bot.understanding.text import fold, has_vietnamese_marks, words
 
 
 def test_fold_removes_tones_and_marks_and_d_bar():

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.intents import DANGER_INTENTS, INTENTS
-from bot.text import fold, has_vietnamese_marks, words
+from bot.understanding.intents import DANGER_INTENTS, INTENTS
+from bot.understanding.text import fold, has_vietnamese_marks, words
 
 ROOT = Path(__file__).resolve().parent.parent
 NLU = ROOT / "data" / "nlu"

@@ -1,6 +1,6 @@
 """Severity: the classifier's weight summed per severity, raised (never lowered) by the net."""
-from bot.intents import DANGER_INTENTS, INTENTS, Severity
-from bot.triage import assess
+from bot.understanding.intents import DANGER_INTENTS, INTENTS, Severity
+from bot.understanding.triage import assess
 
 
 def ranking(*pairs):

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from twilio.request_validator import RequestValidator
 
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from channels.core import InputRejected
 from channels.fake_providers import FakeConfig, FakeProviders
 from channels.segments import count_segments

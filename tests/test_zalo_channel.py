@@ -19,8 +19,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sanic import Sanic
 
-from bot.messages import render
-from bot.settings import Settings, SettingsError
+from bot.replies.catalogue import render
+from bot.runtime.settings import Settings, SettingsError
 from channels.core import InputRejected
 from channels.fake_providers import FakeConfig, FakeProviders
 from channels.inbox import Inbound
@@ -244,7 +244,7 @@ def test_the_window_must_stay_inside_the_dedupe_time():
 
 
 def test_from_credentials_needs_every_key(monkeypatch):
-    from bot.settings import CHANNEL_VARIABLES
+    from bot.runtime.settings import CHANNEL_VARIABLES
 
     for variables in CHANNEL_VARIABLES.values():
         for variable in variables:

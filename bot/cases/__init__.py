@@ -5,7 +5,7 @@
 - ``bot.cases.store``: ``CaseStore`` (cases, audit trail, consent, retention, erasure).
 - ``bot.cases.officers`` / ``bot.cases.passwords``: accounts, scrypt hashes, API tokens.
 - ``bot.cases.rota``: the duty rota (``load_rota``, ``on_duty``).
-- ``bot.cases.cli``: ``python -m bot officers``.
+- ``bot.cli.officers``: ``python -m bot officers``.
 """
 from bot.cases.db import database_url, make_engine
 from bot.cases.officers import OfficerAccount, OfficerError, OfficerStore, UnknownOfficer

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import DateTime, TypeDecorator
 
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 SQLITE_FILE = "cases.sqlite3"
 SQLITE_BUSY_SECONDS = 30

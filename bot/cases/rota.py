@@ -38,7 +38,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, validator
 
 from bot.cases.officers import DESTINATION_COUNTRIES
-from bot.validation_errors import describe
+from bot.runtime.validation_errors import describe
 
 DESK_COUNTRY = "VN"
 DEFAULT_DESK_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -401,7 +401,7 @@ def load_rota(path: Union[str, Path]) -> Rota:
 
 def configured_rota(settings=None) -> Optional[Rota]:
     """The rota named by ROTA_FILE (environment or .env), validated; None when unset."""
-    from bot.settings import Settings
+    from bot.runtime.settings import Settings
 
     settings = settings or Settings()
     if not settings.rota_file:

@@ -16,7 +16,7 @@ officer acknowledging or taking twice (a double-tapped button) is not an error a
 event. Severity only ever goes up (``raise_severity``; the safety net may raise, never lower).
 
 Nothing here logs transcript text, summaries, phone numbers or chat ids: conversation ids are
-masked with ``bot.privacy.mask_id`` and cases are named by their number.
+masked with ``bot.runtime.privacy.mask_id`` and cases are named by their number.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.cases.db import utcnow
 from bot.cases.schema import STATUSES, case_events, cases, consent_records, notifications
-from bot.privacy import mask_id
+from bot.runtime.privacy import mask_id
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@
 - ``bot.console.security``: signed sessions, CSRF tokens, login lockout, the secret key.
 - ``bot.console.pages`` / ``bot.console.i18n``: the HTML (MarkupSafe-escaped) and its words in
   Vietnamese and English.
-- ``bot.console.cli``: ``python -m bot console``.
+- ``bot.cli.console``: ``python -m bot console``.
 """
 from bot.console.app import create_app
 

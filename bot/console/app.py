@@ -75,7 +75,7 @@ def create_app(
     session_seconds: int = SESSION_SECONDS,
     name: Optional[str] = None,
 ) -> Sanic:
-    """The console app. ``actions``: a ``bot.escalation.actions.CaseActions`` (every case action
+    """The console app. ``actions``: a ``bot.escalation.case_actions.CaseActions`` (every case action
     goes through it). ``redis`` (redis.asyncio, optional): shares logouts and login lockouts
     between console processes. ``public_url``: where officers reach the console; an https URL
     makes cookies Secure. ``clock``: epoch seconds, for sessions and lockouts (tests move it)."""

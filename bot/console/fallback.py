@@ -1,4 +1,4 @@
-"""Case actions straight on the store, for a console started before bot.escalation.actions
+"""Case actions straight on the store, for a console started before bot.escalation.case_actions
 exists (or without it): acknowledge, take, reassign, close and notes work and are audited, but
 nothing reaches the worker, so replies are refused rather than silently lost."""
 from __future__ import annotations
@@ -22,7 +22,7 @@ class StoreOnlyActions:
     async def reply(self, case_id: int, officer: str, text: str) -> Case:
         raise InvalidTransition(
             "replies cannot be delivered: this console runs without the escalation service "
-            "(bot.escalation.actions), so nothing would reach the worker"
+            "(bot.escalation.case_actions), so nothing would reach the worker"
         )
 
     async def close(self, case_id: int, officer: str, reason: Optional[str] = None) -> Case:

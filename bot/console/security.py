@@ -260,7 +260,7 @@ class SecretKeyError(RuntimeError):
 
 
 def _is_placeholder(value: str) -> bool:
-    from bot.settings import is_placeholder
+    from bot.runtime.settings import is_placeholder
 
     return is_placeholder(value) or value.strip().lower() in ("secret", "changeme", "change-me", "password")
 

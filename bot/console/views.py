@@ -17,7 +17,7 @@ from bot.console.app import ensure_session, page_context, session_officer
 from bot.console.operations import ACTIONS, BadInput, Forbidden, load_case, perform, reassign_candidates
 from bot.console.pages import case_page, error_page, login_page, queue_page
 from bot.console.policy import MAX_TEXT
-from bot.privacy import mask_id
+from bot.runtime.privacy import mask_id
 
 log = logging.getLogger("bot.console")
 

@@ -10,10 +10,10 @@ import asyncio
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from bot.directory import citizen_protection_hotline
+from bot.facts.directory import citizen_protection_hotline
 from bot.escalation.opening import Escalator, channel_of
-from bot.messages import render
-from bot.text import words
+from bot.replies.catalogue import render
+from bot.understanding.text import words
 
 CALL_WORDS = {"goi", "call", "phone", "dien", "thoai"}
 

@@ -20,7 +20,7 @@ from bot.cases.rota import Officer, Rota, on_duty
 from bot.cases.schema import notifications
 from bot.cases.store import Case, CaseNotFound, CaseStore
 from bot.cases.db import utcnow
-from bot.gazetteer import country_name
+from bot.understanding.gazetteer import country_name
 
 logger = logging.getLogger(__name__)
 

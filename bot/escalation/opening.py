@@ -15,9 +15,9 @@ from bot.cases.rota import Rota, load_rota
 from bot.cases.store import Case, CaseStore
 from bot.escalation.link import CASE_KEY
 from bot.escalation.notify import schedule_step
-from bot.privacy import mask_id
-from bot.redis_connection import redis_client
-from bot.settings import Settings
+from bot.runtime.privacy import mask_id
+from bot.runtime.redis_client import redis_client
+from bot.runtime.settings import Settings
 
 logger = logging.getLogger(__name__)
 

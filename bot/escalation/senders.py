@@ -11,7 +11,7 @@ from typing import Dict, Optional
 
 from bot.cases.store import Case
 from bot.escalation.notify import ACK_CALLBACK, NotifyError, OfficerSender
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from bot.escalation.events import CaseEventWriter
 from bot.escalation.link import OFFICER_CONTACTS, contact_key
 from bot.escalation.notify import Notifier
 from bot.escalation.senders import officer_senders
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 logger = logging.getLogger(__name__)
 

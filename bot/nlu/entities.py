@@ -1,6 +1,6 @@
 """Rasa component: the country and the occupation a message names, as entities.
 
-A phrase list (bot.gazetteer) rather than a trained extractor: the values must be exact ISO
+A phrase list (bot.understanding.gazetteer) rather than a trained extractor: the values must be exact ISO
 codes, and a list is easy to extend with the next city a worker names. Runs before the
 normaliser, on the text as written; the offsets are those of that text.
 """
@@ -13,7 +13,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.stateless import StatelessComponent
-from bot.gazetteer import find_countries, find_occupations
+from bot.understanding.gazetteer import find_countries, find_occupations
 
 
 @DefaultV1Recipe.register(

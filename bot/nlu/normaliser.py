@@ -16,9 +16,9 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import text as text_module
+from bot.understanding import text as text_module
 from bot.nlu.stateless import StatelessComponent
-from bot.text import fold, nfc
+from bot.understanding.text import fold, nfc
 
 # A leading "/" would let Rasa read the text as "/intent{...}" and skip NLU (a worker typing
 # "/restart" would reset her conversation). Blanking it keeps the length, hence entity offsets.
@@ -45,7 +45,7 @@ class VietnameseNormaliser(StatelessComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        # Rasa's training cache hashes only this class's source; the folding lives in bot.text.
+        # Rasa's training cache hashes only this class's source; the folding lives in bot.understanding.text.
         source = inspect.getsource(text_module) + inspect.getsource(neutralise_intent_syntax)
         return hashlib.sha256(source.encode("utf-8")).hexdigest()
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cases import passwords
-from bot.cases.cli import main as officers
+from bot.cli.officers import main as officers
 from bot.cases.officers import OfficerError, OfficerStore, UnknownOfficer
 from bot.cases.schema import migrate, officers as officers_table
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.cases.officers import DESTINATION_COUNTRIES
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from bot.cases.rota import RotaError, configured_rota, load_rota, on_duty, parse_range, parse_rota
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.cases.db import database_url, make_engine, utcnow
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from bot.cases.schema import (
     LATEST_VERSION,
     MIGRATIONS,

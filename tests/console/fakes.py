@@ -1,4 +1,4 @@
-"""A stand-in for bot.escalation.actions.CaseActions: the same interface, straight on the store,
+"""A stand-in for bot.escalation.case_actions.CaseActions: the same interface, straight on the store,
 remembering every call (the real one also pauses the bot and delivers over the worker's
 channel). Like it, replying to an open or acknowledged case takes it first."""
 from __future__ import annotations

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.console.cli import is_production
+from bot.cli.console import is_production
 from bot.console.security import SECRET_FILE, SecretKeyError, resolve_secret_key
 from tests.conftest import free_port
 from tests.console.conftest import build_app, serve

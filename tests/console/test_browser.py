@@ -2,7 +2,7 @@
 chromium-driver, installed by scripts/install-browser.sh when missing) through
 login → queue → case → take → reply → close, asserting what the officer sees at each step.
 
-The console runs with the real CaseActions (bot.escalation.actions) and a real Redis when one
+The console runs with the real CaseActions (bot.escalation.case_actions) and a real Redis when one
 answers, so the reply is also checked where the channel pipeline picks it up: her channel's
 inbox stream. Chromium that cannot be installed fails this test (it is not skipped): the
 message says what to install.
@@ -86,7 +86,7 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
     from selenium.webdriver.support import expected_conditions as ready
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from bot.escalation.actions import CaseActions
+    from bot.escalation.case_actions import CaseActions
     from bot.escalation.link import HANDOFF_KEY
     from channels.identity import ADDRESS_KEY
     from channels.inbox import STREAM_KEY as INBOX_KEY

@@ -1,4 +1,4 @@
-"""The console with the real CaseActions (bot.escalation.actions) and Redis: what an officer
+"""The console with the real CaseActions (bot.escalation.case_actions) and Redis: what an officer
 does in the console reaches the worker's conversation."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def linked(env, redis_url):
     import redis
     import redis.asyncio as aioredis
 
-    from bot.escalation.actions import CaseActions
+    from bot.escalation.case_actions import CaseActions
     from bot.escalation.link import HANDOFF_KEY
     from channels.identity import ADDRESS_KEY
     from channels.inbox import STREAM_KEY as INBOX_KEY

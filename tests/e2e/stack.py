@@ -16,9 +16,9 @@ from typing import Dict, List, Optional
 
 import redis
 
-from bot.channel_config import write_effective_credentials
-from bot.run import embedded_redis_command
-from bot.settings import Settings
+from bot.runtime.channel_credentials import write_effective_credentials
+from bot.cli.run import embedded_redis_command
+from bot.runtime.settings import Settings
 from channels.fake_providers import FakeConfig, FakeProviders
 from channels.identity import KEY_NAME
 from tests.conftest import free_port

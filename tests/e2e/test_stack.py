@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from bot.text import has_vietnamese_marks
+from bot.understanding.text import has_vietnamese_marks
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.e2e

@@ -42,8 +42,8 @@ def test_one_json_object_a_line_in_the_documented_shape():
 
 
 def test_the_held_out_set_meets_the_bar(tmp_path):
-    from bot.evaluate import TARGETS, run
-    from bot.nlu_model import NluModel
+    from bot.cli.evaluate import TARGETS, run
+    from bot.understanding.trained_model import NluModel
 
     report = run(ROOT / "eval" / "heldout.jsonl", tmp_path, NluModel())
     figures = report["figures"]

