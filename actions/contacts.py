@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,12 +13,12 @@ from bot.replies.catalogue import render
 class ActionGiveHotline(Action):
     """Until duty officers are wired in: the 24/7 citizen-protection hotline, with its number."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_give_hotline"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         language = conversation_language(tracker.slots)
         hotline = citizen_protection_hotline()
         dispatcher.utter_message(

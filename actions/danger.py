@@ -1,19 +1,19 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_state import conversation_language, highest_severity, latest_triage
-from bot.understanding.intents import Severity
 from actions.escalation import conversation_of
-from bot.replies.referrals import danger_reply
+from actions.tracker_state import conversation_language, highest_severity, latest_triage
 from bot.escalation.dialogue import consent_buttons, open_case
 from bot.escalation.opening import escalator
 from bot.replies.catalogue import render
+from bot.replies.referrals import danger_reply
+from bot.understanding.severity import Severity
 
 logger = logging.getLogger(__name__)
 
@@ -21,12 +21,12 @@ logger = logging.getLogger(__name__)
 class ActionRespondToDanger(Action):
     """Critical or high: numbers to call now, and the hooks escalation to officers keys on."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_respond_to_danger"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         triage = latest_triage(tracker.latest_message)
         severity = max(triage.severity, Severity.high)  # this action runs for danger intents only
         language = conversation_language(tracker.slots)

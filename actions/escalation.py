@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -9,7 +9,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contacts import ActionGiveHotline
 from actions.tracker_state import conversation_language
-from bot.escalation.dialogue import Conversation, case_opened_text, contact_method, open_case
+from bot.escalation.dialogue import (
+    Conversation,
+    case_opened_text,
+    contact_method,
+    open_case,
+)
 from bot.escalation.opening import escalator
 from bot.replies.catalogue import render
 from bot.replies.referrals import contacts_reply
@@ -27,12 +32,12 @@ def conversation_of(tracker: Tracker, severity: str) -> Conversation:
 class ActionEscalate(Action):
     """She wants a person (asked for one, or said yes when asked): open the case, then tell her."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_escalate"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         active = escalator()
         if active is None:
             return await ActionGiveHotline().run(dispatcher, tracker, domain) + [SlotSet("consent_asked", False)]
@@ -50,12 +55,12 @@ class ActionEscalate(Action):
 class ActionConsentDeclined(Action):
     """She said no: nobody is alerted, that is recorded, and she keeps the numbers."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_consent_declined"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         language = conversation_language(tracker.slots)
         active = escalator()
         if active is not None:

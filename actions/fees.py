@@ -6,7 +6,7 @@ its words from bot.facts.fees.messages and bot/replies/messages.yml. What she wr
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -51,7 +51,7 @@ STOP_WORDS_FOLDED = frozenset({
 })
 
 
-def _reset_events() -> List[Dict[Text, Any]]:
+def _reset_events() -> List[Dict[str, Any]]:
     return [SlotSet(slot, None) for slot in SLOTS] + [SlotSet(PROBLEM, None), SlotSet(STOPPED, None)]
 
 
@@ -63,12 +63,12 @@ def _says_stop(text: str) -> bool:
 class ActionStartFeeCheck(Action):
     """A fresh check: what an earlier one left is cleared; the country is reused when known."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_fee_check"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         language = conversation_language(tracker.slots)
         events = _reset_events()
         country = answers.normalise_country(tracker.get_slot("country")) if tracker.get_slot("country") else None
@@ -81,7 +81,7 @@ class ActionStartFeeCheck(Action):
         return events
 
 
-def _occupation_in(latest_message: Dict[Text, Any]) -> Optional[str]:
+def _occupation_in(latest_message: Dict[str, Any]) -> Optional[str]:
     """The job her first message named, when it says which of the checker's jobs it is."""
     found = set()
     for entity in latest_message.get("entities") or []:
@@ -95,22 +95,22 @@ def _occupation_in(latest_message: Dict[Text, Any]) -> Optional[str]:
 class ValidateFeeCheckForm(FormValidationAction):
     """Reads each answer; a wrong one empties its slot and names the problem for the re-ask."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_fee_check_form"
 
-    def _checked(self, slot: str, parsed: answers.Answer, tracker: Tracker) -> Dict[Text, Any]:
+    def _checked(self, slot: str, parsed: answers.Answer, tracker: Tracker) -> Dict[str, Any]:
         if parsed.ok:
             return {slot: parsed.value, PROBLEM: None}
         if tracker.get_slot("requested_slot") != slot:
             return {slot: None}  # not her answer to this question (e.g. left by an earlier turn)
         return {slot: None, PROBLEM: {"key": f"fee_retry_{parsed.problem}", "slot": slot, "values": parsed.params}}
 
-    def _stopping(self, slot: str, value: Any, tracker: Tracker) -> Optional[Dict[Text, Any]]:
+    def _stopping(self, slot: str, value: Any, tracker: Tracker) -> Optional[Dict[str, Any]]:
         if tracker.get_slot("requested_slot") == slot and isinstance(value, str) and _says_stop(value):
             return {slot: None, STOPPED: True, "requested_slot": None}
         return None
 
-    def validate_fee_country(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_fee_country(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
         if value is None:
             return {"fee_country": None}
         stop = self._stopping("fee_country", value, tracker)
@@ -121,44 +121,44 @@ class ValidateFeeCheckForm(FormValidationAction):
             checked["country"] = checked["fee_country"]  # where she works: what the helpline knows of her
         return checked
 
-    def validate_fee_occupation(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_fee_occupation(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
         if value is None:
             return {"fee_occupation": None}
         return self._stopping("fee_occupation", value, tracker) or self._checked(
             "fee_occupation", answers.parse_occupation(str(value)), tracker
         )
 
-    def validate_fee_months(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_fee_months(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
         if value is None:
             return {"fee_months": None}
         return self._stopping("fee_months", value, tracker) or self._checked(
             "fee_months", answers.parse_months(str(value)), tracker
         )
 
-    def validate_fee_salary(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_fee_salary(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
         if value is None:
             return {"fee_salary": None}
         return self._stopping("fee_salary", value, tracker) or self._checked(
             "fee_salary", answers.parse_salary(str(value), tracker.get_slot("fee_country")), tracker
         )
 
-    def _charge(self, slot: str, value: Any, tracker: Tracker) -> Dict[Text, Any]:
+    def _charge(self, slot: str, value: Any, tracker: Tracker) -> Dict[str, Any]:
         if value is None:
             return {slot: None}
         return self._stopping(slot, value, tracker) or self._checked(
             slot, answers.parse_charge(str(value), tracker.get_slot("fee_country")), tracker
         )
 
-    def validate_fee_service_fee(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_fee_service_fee(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         return self._charge("fee_service_fee", value, tracker)
 
-    def validate_fee_brokerage_fee(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_fee_brokerage_fee(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         return self._charge("fee_brokerage_fee", value, tracker)
 
-    def validate_fee_deposit(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_fee_deposit(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         return self._charge("fee_deposit", value, tracker)
 
-    def validate_fee_other(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_fee_other(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         return self._charge("fee_other", value, tracker)
 
 
@@ -167,12 +167,12 @@ class _AskFee(Action):
 
     slot = ""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"action_ask_{self.slot}"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         language = conversation_language(tracker.slots)
         problem = tracker.get_slot(PROBLEM)
         if isinstance(problem, dict) and problem.get("slot") == self.slot:
@@ -241,12 +241,12 @@ class ActionAskFeeOther(_AskFee):
 class ActionFeeCheckResult(Action):
     """Every question answered: the verdict, the cap, the rule and its date, what to do next."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fee_check_result"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         from bot.facts.fees import RequestError, check, parse_request
         from bot.facts.fees.messages import verdict_messages
 
@@ -277,11 +277,11 @@ class ActionFeeCheckResult(Action):
 class ActionStopFeeCheck(Action):
     """She wants to stop: say so kindly and forget the half-given answers."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_stop_fee_check"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         dispatcher.utter_message(text=render("fee_check_stopped", conversation_language(tracker.slots)))
         return _reset_events()

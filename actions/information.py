@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.tracker_state import conversation_language
-from bot.understanding.intents import Severity
 from bot.replies.catalogue import render
 from bot.replies.referrals import contacts_reply, country_noted_reply, danger_reply
+from bot.understanding.severity import Severity
 
 FEE_TOPICS = {
     "info_fees": "legal_fees",
@@ -23,12 +23,12 @@ GENERAL_ANSWERS = {"info_rights": "rights_general", "info_preparing": "preparing
 class ActionAnswerQuestion(Action):
     """Fees, deposits, refunds, licences, rights, preparing to go: short answers citing the rule."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_question"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         from bot.facts.fees import faq_answer
 
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -46,12 +46,12 @@ class ActionAnswerQuestion(Action):
 class ActionGiveContacts(Action):
     """Who to call where she is; the 24/7 hotline and a question when the country is unknown."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_give_contacts"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         reply = contacts_reply(tracker.get_slot("country"), conversation_language(tracker.slots))
         dispatcher.utter_message(text=reply.text)
         return [SlotSet("awaiting_country", reply.asked_country)]
@@ -60,12 +60,12 @@ class ActionGiveContacts(Action):
 class ActionCountryGiven(Action):
     """She said where she is. If she is in danger and we asked, the numbers there, now."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_country_given"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         country = tracker.get_slot("country")
         language = conversation_language(tracker.slots)
         pending = tracker.get_slot("escalation_needed")

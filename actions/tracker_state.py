@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-from bot.understanding.intents import Severity
 from bot.understanding.language import LANGUAGES
+from bot.understanding.severity import Severity
 
 
 def conversation_language(slots: Mapping[str, Any], default: str = "vi") -> str:

@@ -8,7 +8,7 @@ retries) when the message could not be recorded. It never answers 500.
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 import redis.asyncio as aioredis
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -25,7 +25,7 @@ from channels.pipeline import ChannelAdapter, ChannelPipeline
 logger = logging.getLogger(__name__)
 
 
-def required(credentials: Optional[Dict[Text, Any]], channel: str, *names: str) -> List[str]:
+def required(credentials: Optional[Dict[str, Any]], channel: str, *names: str) -> List[str]:
     """Values from the channel's credentials.yml section; start-up stops when one is missing."""
     credentials = credentials or {}
     missing = [name for name in names if not str(credentials.get(name) or "").strip()]
@@ -38,13 +38,13 @@ class PipelineOutput(OutputChannel):
     """Rasa's way to message a conversation outside a turn (trigger_intent, events with side
     effects): straight into the channel's outbox, addressed by the conversation id."""
 
-    def __init__(self, connector: "WebhookInput") -> None:
+    def __init__(self, connector: WebhookInput) -> None:
         self.connector = connector
 
-    def name(self) -> Text:  # type: ignore[override]
+    def name(self) -> str:  # type: ignore[override]
         return self.connector.name()
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         pipeline = self.connector.pipeline
         if pipeline is None or not await pipeline.send_to_conversation(recipient_id, text, origin="bot"):
             logger.warning("No %s address known for a conversation; message not sent", self.name())
@@ -61,7 +61,7 @@ class WebhookInput(InputChannel):
         self.pipeline: Optional[ChannelPipeline] = None
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return cls.channel_name
 
     async def read_webhook(self, request: Request, body: bytes) -> List[Inbound]:

@@ -102,7 +102,7 @@ class FakeConfig:
     }
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "FakeConfig":
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> FakeConfig:
         """The defaults, overridden by the helpline's own variables where they are set, so a
         helpline started from the same environment authenticates against the fake."""
         environ = os.environ if environ is None else environ
@@ -996,7 +996,7 @@ class FakeProviders:
 
     # -- running inside the caller's loop ------------------------------------------------------
 
-    async def start(self) -> "FakeProviders":
+    async def start(self) -> FakeProviders:
         if self._runner is not None:
             raise RuntimeError("the fake is already running")
         runner = web.AppRunner(self._app.build(), access_log=None, handle_signals=False)
@@ -1017,7 +1017,7 @@ class FakeProviders:
         if runner is not None:
             await runner.cleanup()
 
-    async def __aenter__(self) -> "FakeProviders":
+    async def __aenter__(self) -> FakeProviders:
         return await self.start()
 
     async def __aexit__(self, *exc_info: Any) -> None:
@@ -1025,7 +1025,7 @@ class FakeProviders:
 
     # -- running in a thread -------------------------------------------------------------------
 
-    def start_in_thread(self, timeout: float = 30.0) -> "FakeProviders":
+    def start_in_thread(self, timeout: float = 30.0) -> FakeProviders:
         if self._thread is not None:
             raise RuntimeError("the fake is already running")
         ready = threading.Event()
@@ -1067,7 +1067,7 @@ class FakeProviders:
         thread.join(timeout)
         self._thread = self._loop = None
 
-    def __enter__(self) -> "FakeProviders":
+    def __enter__(self) -> FakeProviders:
         return self.start_in_thread()
 
     def __exit__(self, *exc_info: Any) -> None:

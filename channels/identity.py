@@ -39,7 +39,7 @@ class Identities:
         return self._key
 
     async def conversation_id(self, channel: str, address: str) -> str:
-        digest = hmac.new(await self._hash_key(), f"{channel}\0{address}".encode("utf-8"), hashlib.sha256)
+        digest = hmac.new(await self._hash_key(), f"{channel}\0{address}".encode(), hashlib.sha256)
         return f"{channel}-{digest.hexdigest()[:24]}"
 
     async def remember(self, conversation_id: str, address: Address) -> None:

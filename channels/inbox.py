@@ -44,7 +44,7 @@ class Inbound:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
-    def load(cls, raw: str) -> "Inbound":
+    def load(cls, raw: str) -> Inbound:
         return cls(**json.loads(raw))
 
 

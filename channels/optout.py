@@ -12,7 +12,7 @@ KEY = "helpline:optout:{channel}"
 
 
 def _digest(address: str) -> str:
-    return hashlib.sha256(f"optout\0{address}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"optout\0{address}".encode()).hexdigest()
 
 
 class OptOuts:

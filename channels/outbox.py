@@ -55,7 +55,7 @@ class OutboxItem:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
-    def load(cls, raw: str) -> "OutboxItem":
+    def load(cls, raw: str) -> OutboxItem:
         return cls(**json.loads(raw))
 
 

@@ -18,12 +18,19 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Seq
 import redis.asyncio as aioredis
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from bot.escalation.link import (
+    CASE_EVENTS,
+    OFFICER_CONTACTS,
+    case_event,
+    contact_key,
+    in_handoff,
+    open_case_id,
+)
 from bot.facts.directory import citizen_protection_hotline
-from bot.escalation.link import CASE_EVENTS, OFFICER_CONTACTS, case_event, contact_key, in_handoff, open_case_id
-from bot.understanding.language import detect_language
 from bot.replies.catalogue import render
 from bot.runtime.privacy import mask_id
 from bot.runtime.settings import Settings
+from bot.understanding.language import detect_language
 from channels.choices import Choices, numbered
 from channels.core import MAX_TEXT_CHARS
 from channels.erasure import handle as erasure_handle

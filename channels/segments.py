@@ -175,7 +175,7 @@ def to_gsm7(text: str) -> str:
     """
     converted = "".join(_to_gsm7_char(char) or _REMOVED for char in nfc(text))
 
-    def collapse(match: "re.Match[str]") -> str:
+    def collapse(match: re.Match[str]) -> str:
         before = converted[match.start() - 1] if match.start() else "\n"
         after = converted[match.end()] if match.end() < len(converted) else "\n"
         at_edge = before in "\r\n" or after in "\r\n"

@@ -26,15 +26,22 @@ import logging
 import re
 import sys
 import warnings
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import Any, Dict, List, Optional, Set
 
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import UpdateType
 from telegram.error import (
-    BadRequest, ChatMigrated, Conflict, EndPointNotFound, Forbidden, InvalidToken, NetworkError,
-    RetryAfter, TelegramError,
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
 )
 
 from bot.replies.catalogue import render
@@ -307,7 +314,7 @@ class TelegramInput(WebhookInput):
         self.webhook_secret = webhook_secret
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> TelegramInput:
         token, secret = required(credentials, "telegram", "bot_token", "webhook_secret")
         return cls(token, secret, load_settings())
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 from urllib.parse import parse_qsl
 
 import aiohttp
@@ -30,13 +30,13 @@ from twilio.rest import Client
 from bot.replies.catalogue import render
 from bot.runtime.privacy import mask_id
 from bot.runtime.settings import Settings, load_settings
+from bot.understanding.text import nfc
 from channels.base import WebhookInput, required
 from channels.core import InputRejected, clean_sender
 from channels.inbox import Inbound
 from channels.outbox import OutboxItem, SendError
 from channels.pipeline import Context, hotline_text
 from channels.segments import fit_sms
-from bot.understanding.text import nfc
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ class TwilioInput(WebhookInput):
         self.public_url = (settings.public_url or "").rstrip("/")
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TwilioInput":
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> TwilioInput:
         sid, token, number = required(credentials, "twilio", "account_sid", "auth_token", "from_number")
         return cls(sid, token, number, load_settings())
 

@@ -32,7 +32,7 @@ import json
 import logging
 import re
 import time
-from typing import Any, Dict, List, Mapping, Optional, Text
+from typing import Any, Dict, List, Mapping, Optional
 
 import aiohttp
 import redis.asyncio as aioredis
@@ -48,7 +48,12 @@ from channels.outbox import OutboxItem, SendError
 from channels.pipeline import Context
 from channels.segments import ZALO_MAX_CHARS, split_words
 from channels.zalo_tokens import (  # noqa: F401  (the tokens' API, re-exported)
-    LOCK_KEY, REFRESH_AHEAD_SECONDS, TOKENS_KEY, Tokens, ZaloTokens, _scrub,
+    LOCK_KEY,
+    REFRESH_AHEAD_SECONDS,
+    TOKENS_KEY,
+    Tokens,
+    ZaloTokens,
+    _scrub,
 )
 
 logger = logging.getLogger(__name__)
@@ -323,7 +328,7 @@ class ZaloInput(WebhookInput):
         self.webhook = ZaloWebhook(app_id, oa_secret_key, max_event_age_seconds)
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ZaloInput":
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> ZaloInput:
         values = required(credentials, "zalo", "app_id", "app_secret", "oa_secret_key", "access_token", "refresh_token")
         age = (credentials or {}).get("max_event_age_seconds")
         try:

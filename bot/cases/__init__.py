@@ -8,7 +8,12 @@
 - ``bot.cli.officers``: ``python -m bot officers``.
 """
 from bot.cases.db import database_url, make_engine
-from bot.cases.officers import OfficerAccount, OfficerError, OfficerStore, UnknownOfficer
+from bot.cases.officers import (
+    OfficerAccount,
+    OfficerError,
+    OfficerStore,
+    UnknownOfficer,
+)
 from bot.cases.rota import Officer, Rota, RotaError, load_rota, on_duty, parse_rota
 from bot.cases.schema import LATEST_VERSION, MigrationError, current_version, migrate
 from bot.cases.store import (

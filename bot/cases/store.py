@@ -24,20 +24,37 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Union,
+)
 
-from sqlalchemy import and_, case as case_when, delete, select, update
+from sqlalchemy import and_, delete, select, update
+from sqlalchemy import case as case_when
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.cases.db import utcnow
-from bot.cases.schema import STATUSES, case_events, cases, consent_records, notifications
+from bot.cases.schema import (
+    STATUSES,
+    case_events,
+    cases,
+    consent_records,
+    notifications,
+)
 from bot.runtime.privacy import mask_id
+from bot.understanding.severity import SEVERITIES
 
 log = logging.getLogger(__name__)
 
 #: Most urgent first; the order of the queue.
-SEVERITIES = ("critical", "high", "none")
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 OPEN, ACKNOWLEDGED, TAKEN, CLOSED = STATUSES
@@ -194,7 +211,7 @@ class CaseStore:
         self.clock = clock
 
     @classmethod
-    def connect(cls, url: Optional[str] = None, migrate: bool = True) -> "CaseStore":
+    def connect(cls, url: Optional[str] = None, migrate: bool = True) -> CaseStore:
         """A store on ``url`` (default: DATABASE_URL or the SQLite file), migrated."""
         from bot.cases.db import make_engine
         from bot.cases.schema import migrate as run_migrations

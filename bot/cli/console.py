@@ -109,8 +109,8 @@ def serve(host: Optional[str] = None, port: Optional[int] = None) -> int:
     from bot.cases.officers import OfficerStore
     from bot.cases.schema import MigrationError
     from bot.cases.store import CaseStore
-    from bot.console.security import SecretKeyError, resolve_secret_key
     from bot.cli.run import port_is_free
+    from bot.console.security import SecretKeyError, resolve_secret_key
     from bot.runtime.settings import Settings
     from bot.runtime.validation_errors import describe
 

@@ -5,7 +5,8 @@ import json
 import sys
 from pathlib import Path
 
-from bot.understanding.intents import INTENTS, Severity
+from bot.understanding.intents import INTENTS
+from bot.understanding.severity import Severity
 
 
 def main(folder: str) -> int:

@@ -14,10 +14,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Sequence
 
-from bot.understanding.trained_model import ROOT, ModelMissing, NluModel
 from bot.cli.triage import triage_lines
+from bot.understanding.severity import SEVERITIES
+from bot.understanding.trained_model import ROOT, ModelMissing, NluModel
 
-SEVERITIES = ("critical", "high", "none")
 # The acceptance bar of the triage issue; `make eval` fails when a figure is below it.
 TARGETS = {
     "critical_recall": 0.98,

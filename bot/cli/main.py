@@ -5,7 +5,6 @@ import argparse
 import importlib
 import sys
 
-
 # Commands that hand the rest of the command line to their own parser: name -> (module, help).
 FORWARDED = {
     "eval": ("bot.cli.evaluate", "triage quality on the held-out set (what `make eval` runs)"),
@@ -62,10 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         url = args.url or f"http://127.0.0.1:{Settings().rasa_port}/webhooks/rest/webhook"
         return run_chat(url, args.sender)
     if args.command == "check":
+        from bot.cases.rota import RotaError, configured_rota
         from bot.facts.directory import DirectoryError, load_directory
         from bot.facts.fees import FeeRulesError, load_rules
         from bot.replies.catalogue import catalogue
-        from bot.cases.rota import RotaError, configured_rota
         from bot.runtime.settings import SettingsError, load_settings
 
         try:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot.runtime.paths import PROJECT_ROOT
 from bot.runtime.channel_credentials import SECTIONS, write_effective_credentials
+from bot.runtime.paths import PROJECT_ROOT
 from bot.runtime.settings import Settings, SettingsError, load_settings
 
 ROOT = PROJECT_ROOT
@@ -97,7 +97,7 @@ def redact_url(url: str) -> str:
     return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
 
 
-def wait_for_http(url: str, timeout: float, children: List["Child"]) -> None:
+def wait_for_http(url: str, timeout: float, children: List[Child]) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for child in children:

@@ -27,7 +27,15 @@ from bot.cases.officers import OfficerAccount
 from bot.cases.schema import STATUSES
 from bot.cases.store import CaseNotFound, InvalidTransition, InvalidValue
 from bot.console.app import log_unexpected, session_officer
-from bot.console.operations import ACTIONS, BadInput, Forbidden, case_json, clean_text, load_case, perform
+from bot.console.operations import (
+    ACTIONS,
+    BadInput,
+    Forbidden,
+    case_json,
+    clean_text,
+    load_case,
+    perform,
+)
 
 log = logging.getLogger("bot.console")
 

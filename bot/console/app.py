@@ -30,7 +30,13 @@ from bot.cases.store import CaseStore
 from bot.console.i18n import DEFAULT_LANGUAGE, LANG_COOKIE, pick_language, translate
 from bot.console.pages import PageContext, error_page
 from bot.console.policy import DEFAULT_SLA
-from bot.console.security import SESSION_SECONDS, LoginThrottle, Revocations, Session, SessionCodec
+from bot.console.security import (
+    SESSION_SECONDS,
+    LoginThrottle,
+    Revocations,
+    Session,
+    SessionCodec,
+)
 
 log = logging.getLogger("bot.console")
 

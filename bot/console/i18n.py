@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Dict, Mapping, Optional
 
-LANGUAGES = ("vi", "en")
+from bot.understanding.language import LANGUAGES
+
 DEFAULT_LANGUAGE = "vi"
 LANG_COOKIE = "hc_lang"
 

@@ -12,9 +12,21 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
 
 from bot.cases.officers import OfficerAccount
-from bot.cases.store import ACTIVE_STATUSES, CaseNotFound, InvalidTransition, InvalidValue
+from bot.cases.store import (
+    ACTIVE_STATUSES,
+    CaseNotFound,
+    InvalidTransition,
+    InvalidValue,
+)
 from bot.console.app import ensure_session, page_context, session_officer
-from bot.console.operations import ACTIONS, BadInput, Forbidden, load_case, perform, reassign_candidates
+from bot.console.operations import (
+    ACTIONS,
+    BadInput,
+    Forbidden,
+    load_case,
+    perform,
+    reassign_candidates,
+)
 from bot.console.pages import case_page, error_page, login_page, queue_page
 from bot.console.policy import MAX_TEXT
 from bot.runtime.privacy import mask_id

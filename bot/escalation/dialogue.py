@@ -10,8 +10,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from bot.facts.directory import citizen_protection_hotline
 from bot.escalation.opening import Escalator, channel_of
+from bot.facts.directory import citizen_protection_hotline
 from bot.replies.catalogue import render
 from bot.understanding.text import words
 

@@ -16,10 +16,10 @@ from typing import Dict, List, Optional, Protocol
 
 from sqlalchemy import and_, func, select
 
+from bot.cases.db import utcnow
 from bot.cases.rota import Officer, Rota, on_duty
 from bot.cases.schema import notifications
 from bot.cases.store import Case, CaseNotFound, CaseStore
-from bot.cases.db import utcnow
 from bot.understanding.gazetteer import country_name
 
 logger = logging.getLogger(__name__)

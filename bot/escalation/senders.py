@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from typing import Dict, Optional
 
-
 from bot.cases.store import Case
 from bot.escalation.notify import ACK_CALLBACK, NotifyError, OfficerSender
 from bot.runtime.settings import Settings
@@ -36,7 +35,13 @@ class TelegramOfficerSender:
 
     async def notify(self, address: str, case: Case, text: str, link: Optional[str]) -> None:
         from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-        from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+        from telegram.error import (
+            BadRequest,
+            Forbidden,
+            NetworkError,
+            RetryAfter,
+            TelegramError,
+        )
 
         buttons = [InlineKeyboardButton("Nhận ca / Acknowledge", callback_data=ACK_CALLBACK.format(case_id=case.id))]
         if link and link.startswith("https://"):  # Telegram refuses URL buttons it cannot open

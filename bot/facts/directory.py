@@ -25,10 +25,17 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
+from pydantic import (
+    BaseModel,
+    Field,
+    HttpUrl,
+    ValidationError,
+    root_validator,
+    validator,
+)
+
 from bot.runtime.paths import FACTS_DIR
 from bot.runtime.validation_errors import describe
-from pydantic import BaseModel, Field, HttpUrl, ValidationError, root_validator, validator
-
 from bot.understanding.needs import ANY, DANGER_NEEDS, NEED_SET
 
 log = logging.getLogger(__name__)
@@ -55,7 +62,6 @@ COVERED_COUNTRIES: Tuple[str, ...] = (
     "KW",  # Kuwait
 )
 
-SEVERITIES = ("critical", "high", "none")
 
 
 class Confidence(str, Enum):

@@ -8,7 +8,7 @@ distribution over intents: bot.understanding.triage sums it per severity.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -41,10 +41,10 @@ def build_pipeline(config: Dict[str, Any]):
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class TfidfIntentClassifier(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"C": 10.0, "max_iter": 3000, "random_state": 42}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, model: Any = None) -> None:
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource, model: Any = None) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -52,7 +52,7 @@ class TfidfIntentClassifier(GraphComponent):
 
     @classmethod
     def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
     ) -> TfidfIntentClassifier:
         return cls(config, model_storage, resource)
 
@@ -66,7 +66,7 @@ class TfidfIntentClassifier(GraphComponent):
         return hashlib.sha256(inspect.getsource(sys.modules[__name__]).encode("utf-8")).hexdigest()
 
     @classmethod
-    def required_packages(cls) -> List[Text]:
+    def required_packages(cls) -> List[str]:
         return ["sklearn"]
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -84,7 +84,7 @@ class TfidfIntentClassifier(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

@@ -7,7 +7,7 @@ conversation's last language.
 """
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import (
@@ -33,7 +33,7 @@ LANGUAGE_ENTITY = "language"
 class LanguageDetector(StatelessComponent):
 
     @classmethod
-    def required_packages(cls) -> List[Text]:
+    def required_packages(cls) -> List[str]:
         return ["langdetect"]
 
     def process(self, messages: List[Message]) -> List[Message]:

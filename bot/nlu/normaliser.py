@@ -16,8 +16,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.understanding import text as text_module
 from bot.nlu.stateless import StatelessComponent
+from bot.understanding import text as text_module
 from bot.understanding.text import fold, nfc
 
 # A leading "/" would let Rasa read the text as "/intent{...}" and skip NLU (a worker typing

@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.stateless import StatelessComponent
-from bot.understanding.intents import Severity
+from bot.understanding.severity import Severity
 from bot.understanding.triage import FALLBACK_INTENT, assess
 
 

@@ -9,10 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional
 
-from bot.facts.directory import CITIZEN_PROTECTION_HOTLINE, Service, citizen_protection_hotline, lookup, render_services
-from bot.understanding.gazetteer import country_name
-from bot.understanding.intents import INTENTS, Severity
+from bot.facts.directory import (
+    CITIZEN_PROTECTION_HOTLINE,
+    Service,
+    citizen_protection_hotline,
+    lookup,
+    render_services,
+)
 from bot.replies.catalogue import render
+from bot.understanding.gazetteer import country_name
+from bot.understanding.intents import INTENTS
+from bot.understanding.severity import Severity
 
 # At most this many services in a danger reply, hotline included: an SMS-sized answer.
 MAX_SERVICES = 3

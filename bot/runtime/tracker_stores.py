@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Optional, Text
+from typing import Any, Optional
 
 import redis
 from rasa.core.lock import TicketLock
@@ -39,10 +39,10 @@ class RedisUrlTrackerStore(RedisTrackerStore):
     def __init__(
         self,
         domain: Domain,
-        host: Optional[Text] = None,
+        host: Optional[str] = None,
         event_broker: Any = None,
         record_exp: Optional[int] = None,
-        key_prefix: Text = KEY_PREFIX,
+        key_prefix: str = KEY_PREFIX,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -62,7 +62,7 @@ class RedisUrlLockStore(RedisLockStore):
         super().__init__(key_prefix=KEY_PREFIX)
         self.red = redis_client(url or getattr(endpoint_config, "url", None) or "", False)
 
-    def _update_atomically(self, conversation_id: Text, change) -> Any:
+    def _update_atomically(self, conversation_id: str, change) -> Any:
         key = self.key_prefix + conversation_id
         with self.red.pipeline() as pipe:
             while True:
@@ -85,7 +85,7 @@ class RedisUrlLockStore(RedisLockStore):
                 except redis.WatchError:
                     continue  # another process changed the lock: read it again
 
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         try:
             return self._update_atomically(
                 conversation_id, lambda lock: lock.issue_ticket(lock_lifetime)
@@ -93,7 +93,7 @@ class RedisUrlLockStore(RedisLockStore):
         except redis.RedisError as error:
             raise LockError(f"Could not issue a lock ticket: {error}") from None
 
-    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         try:
             self._update_atomically(
                 conversation_id, lambda lock: lock.remove_ticket_for(ticket_number)

@@ -10,14 +10,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Dict, Tuple
 
-
-class Severity(IntEnum):
-    none = 0
-    high = 1
-    critical = 2
-
-    def __str__(self) -> str:
-        return self.name
+from bot.understanding.severity import Severity
 
 
 class Ilo(IntEnum):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Pattern
 
-from bot.understanding.intents import Severity
+from bot.understanding.severity import Severity
 from bot.understanding.text import fold, nfc
 
 _ME = r"(?:em|e|toi|tui|minh|mk|mik|chau|con|chi|me|us)"

@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
-from bot.understanding.intents import INTENTS, Severity, severity_of
+from bot.understanding.intents import INTENTS, severity_of
 from bot.understanding.safety import scan
+from bot.understanding.severity import Severity
 
 FALLBACK_INTENT = "nlu_fallback"
 CRITICAL_MASS = 0.3

@@ -29,7 +29,14 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.facts.fees.loader import RuleBook, default_rules
-from bot.facts.fees.models import JAPAN_CATEGORIES, OCCUPATIONS, SENDERS, FeeRule, Scope, ServiceFeeCap
+from bot.facts.fees.models import (
+    JAPAN_CATEGORIES,
+    OCCUPATIONS,
+    SENDERS,
+    FeeRule,
+    Scope,
+    ServiceFeeCap,
+)
 
 #: Verdicts, from least to most serious.
 VERDICTS = ("legal", "unknown", "over_cap", "prohibited")

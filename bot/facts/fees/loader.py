@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Dict, Iterator, Mapping, Optional
 
 import yaml
-from bot.runtime.paths import FACTS_DIR
-from bot.runtime.validation_errors import describe
 from pydantic import ValidationError
 
 from bot.facts.fees.models import FeeRule
+from bot.runtime.paths import FACTS_DIR
+from bot.runtime.validation_errors import describe
 
 FEES_DIR = FACTS_DIR / "fees"
 

@@ -19,8 +19,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from bot.facts.fees.checker import Verdict, cents
 from bot.facts.fees.loader import RuleBook, default_rules
 from bot.facts.fees.models import FeeRule
-
-LANGUAGES = ("vi", "en")
+from bot.understanding.language import LANGUAGES
 
 CHARGE_NAMES = {
     "vi": {
