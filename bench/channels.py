@@ -2,7 +2,7 @@
 (Twilio), Telegram and Zalo channels under load, against fake provider APIs on localhost.
 
 The stack is the one the e2e tests run (tests/e2e/stack.py): Redis, the action server and Rasa as
-separate processes, every channel mounted and pointed at channels/fake_providers.py, which runs in
+separate processes, every channel mounted and pointed at channels/fakes/, which runs in
 this process. For each channel in turn: one calibration conversation per script (not counted; it
 also warms the channel up) counts the replies each message gets; then N conversations, C in
 flight, each sending its script as correctly signed webhooks (channels/simulate.py), each message
@@ -33,7 +33,7 @@ from bench.deadline import Deadline, RunTimeout
 from bench.load import ms, percentiles
 from bench.memory import RssSampler
 from bench.report import aligned, cell
-from channels.fake_providers import MAX_RECORDS, FakeProviders
+from channels.fakes import MAX_RECORDS, FakeProviders
 from channels.inbox import STREAM_KEY as INBOX_KEY
 from channels.outbox import DEAD_KEY
 from channels.outbox import STREAM_KEY as OUTBOX_KEY

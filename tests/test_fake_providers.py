@@ -22,7 +22,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-from channels.fake_providers import FakeConfig, FakeProviders, sms_segments
+from channels.fakes import FakeConfig, FakeProviders, sms_segments
 
 CONFIG = FakeConfig()
 PHONE = "+84912345678"
@@ -471,13 +471,13 @@ async def test_control_api_expires_the_zalo_token(fake, http):
 
 
 async def test_nothing_logged_carries_text_or_recipients(fake, http, twilio_client, bot, caplog):
-    caplog.set_level(logging.DEBUG, logger="channels.fake_providers")
+    caplog.set_level(logging.DEBUG, logger="channels.fakes")
     secret_text = "Tôi bị giữ hộ chiếu ở Đài Loan"
     await twilio_client.messages.create_async(to=PHONE, from_=FROM, body=secret_text)
     await bot.send_message(chat_id=CHAT_ID, text=secret_text)
     await zalo_send(http, fake, secret_text)
     await zalo_send(http, fake, secret_text, token="wrong")
-    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "channels.fake_providers")
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "channels.fakes")
     assert "accepted message" in logged
     for clear in (secret_text, PHONE, PHONE[1:], str(CHAT_ID), ZALO_USER, CONFIG.telegram_token):
         assert clear not in logged

@@ -23,7 +23,7 @@ import bot.__main__ as cli
 from bot.replies.catalogue import render
 from bot.runtime.settings import Settings, SettingsError
 from channels.core import MAX_BODY_BYTES, InputRejected
-from channels.fake_providers import FakeConfig, FakeProviders, telegram_error_body
+from channels.fakes import FakeConfig, FakeProviders, telegram_error_body
 from channels.inbox import Inbound
 from channels.optout import OptOuts
 from channels.outbox import OutboxItem, SendError

@@ -13,7 +13,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.runtime.settings import Settings
 from channels.core import InputRejected
-from channels.fake_providers import FakeConfig, FakeProviders
+from channels.fakes import FakeConfig, FakeProviders
 from channels.segments import count_segments
 from channels.twilio import EMPTY_TWIML, TwilioInput, parse_form
 from tests.channel_server import StubBot, eventually, serve

@@ -22,7 +22,7 @@ from sanic import Sanic
 from bot.replies.catalogue import render
 from bot.runtime.settings import Settings, SettingsError
 from channels.core import InputRejected
-from channels.fake_providers import FakeConfig, FakeProviders
+from channels.fakes import FakeConfig, FakeProviders
 from channels.inbox import Inbound
 from channels.outbox import DEAD_KEY, OutboxItem, SendError
 from channels.zalo import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from typing import Dict, MutableMapping
 
-from channels.fake_providers import FakeConfig
+from channels.fakes import FakeConfig
 
 DEMO_FLAG = "HELPLINE_DEMO_CHANNELS"
 FAKE_PORT_VARIABLE = "FAKE_PROVIDERS_PORT"

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return triage_main()
     if args.command == "fake-providers":
-        from channels.fake_providers import serve as serve_fake_providers
+        from channels.fakes import serve as serve_fake_providers
 
         return serve_fake_providers(args.host, args.port)
     if args.command == "console":

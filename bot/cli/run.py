@@ -259,7 +259,7 @@ def run(settings: Settings) -> int:
 def start_demo_providers():
     """`make demo`: fake provider APIs on localhost, and every channel pointed at them."""
     from bot.cli.demo import apply_demo_environment, fake_port
-    from channels.fake_providers import FakeProviders
+    from channels.fakes import FakeProviders
 
     port = fake_port()
     require_free_ports({"FAKE_PROVIDERS_PORT": port}, "127.0.0.1")

@@ -1,6 +1,6 @@
 import pytest
 
-from channels.fake_providers import FakeProviders
+from channels.fakes import FakeProviders
 from tests.e2e.stack import FAKE
 
 

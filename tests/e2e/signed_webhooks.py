@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import zlib
 
-from channels.fake_providers import FakeConfig
+from channels.fakes import FakeConfig
 from channels.simulate import BUILDERS, Secrets
 
 PUBLIC_URL = "https://helpline.example.org"

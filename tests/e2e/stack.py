@@ -19,7 +19,7 @@ import redis
 from bot.runtime.channel_credentials import write_effective_credentials
 from bot.cli.run import embedded_redis_command
 from bot.runtime.settings import Settings
-from channels.fake_providers import FakeConfig, FakeProviders
+from channels.fakes import FakeConfig, FakeProviders
 from channels.identity import KEY_NAME
 from tests.conftest import free_port
 from tests.e2e.signed_webhooks import PUBLIC_URL
