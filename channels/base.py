@@ -21,6 +21,7 @@ from bot.runtime.settings import Settings, SettingsError
 from channels.core import MAX_BODY_BYTES, InputRejected
 from channels.inbox import Inbound
 from channels.pipeline import ChannelAdapter, ChannelPipeline
+from channels.routing import BotOnly, Router
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +51,19 @@ class PipelineOutput(OutputChannel):
             logger.warning("No %s address known for a conversation; message not sent", self.name())
 
 
+def bot_only(_redis: aioredis.Redis) -> Router:
+    return BotOnly()
+
+
 class WebhookInput(InputChannel):
-    """Subclasses set `channel_name`, build `adapter`, and implement `read_webhook`."""
+    """Subclasses set `channel_name`, build `adapter`, and implement `read_webhook`.
+
+    `router_factory` decides who handles each message (see channels/routing.py); the application
+    that composes the connectors sets it (bot/connectors.py), the channel layer only knows the bot.
+    """
 
     channel_name = ""
+    router_factory: Callable[[aioredis.Redis], Router] = staticmethod(bot_only)
 
     def __init__(self, adapter: ChannelAdapter, settings: Settings) -> None:
         self.adapter = adapter
@@ -108,7 +118,7 @@ class WebhookInput(InputChannel):
                 self.settings.redis_url, decode_responses=True, socket_connect_timeout=5, socket_timeout=10,
                 health_check_interval=30,
             )
-            self.pipeline = ChannelPipeline(self.adapter, redis, self.settings)
+            self.pipeline = ChannelPipeline(self.adapter, redis, self.settings, type(self).router_factory(redis))
             await self.pipeline.start(on_new_message)
 
         @blueprint.listener("before_server_stop")

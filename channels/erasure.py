@@ -11,9 +11,9 @@ from typing import Optional
 
 import redis.asyncio as aioredis
 
-from bot.escalation.link import CASE_EVENTS, case_event, end_case
 from bot.runtime.privacy import mask_id
 from bot.understanding.text import fold
+from channels.handoff import CASE_EVENTS, case_event, end_case
 
 logger = logging.getLogger(__name__)
 

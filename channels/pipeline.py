@@ -2,15 +2,15 @@
 
 Webhook (per connector): authenticate → parse → NFC and clean → `accept()`: deduplicate on the
 provider id and record in the inbox stream → acknowledge. Then, in this process's workers:
-conversation id (no phone number in Rasa) → channel keywords (STOP, HELP) → per-sender rate
-limit → size cap → Rasa → replies split for the channel → outbox, in one Redis transaction with
-the inbox entry's removal → sent with retries, or dead-lettered.
+conversation id (no phone number in Rasa) → staff commands (the injected Router) → channel
+keywords (STOP, HELP) → per-sender rate limit → a person holding the conversation, or Rasa →
+replies split for the channel → outbox, in one Redis transaction with the inbox entry's removal
+and the case transcript's copies → sent with retries, or dead-lettered.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import socket
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Sequence
@@ -18,14 +18,6 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Seq
 import redis.asyncio as aioredis
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.escalation.link import (
-    CASE_EVENTS,
-    OFFICER_CONTACTS,
-    case_event,
-    contact_key,
-    in_handoff,
-    open_case_id,
-)
 from bot.facts.directory import citizen_protection_hotline
 from bot.replies.catalogue import render
 from bot.runtime.privacy import mask_id
@@ -34,11 +26,13 @@ from bot.understanding.language import detect_language
 from channels.choices import Choices, numbered
 from channels.core import MAX_TEXT_CHARS
 from channels.erasure import handle as erasure_handle
+from channels.handoff import CASE_EVENTS, case_event
 from channels.identity import Address, Identities
 from channels.inbox import Inbound, Inbox
 from channels.optout import OptOuts
 from channels.outbox import Outbox, OutboxItem, OutboxSender, Sender
 from channels.ratelimit import RateLimiter
+from channels.routing import BotOnly, Router
 from channels.segments import prefers_gsm7
 from channels.streams import Entry, StreamWorker
 
@@ -99,8 +93,10 @@ class ChannelCollector(CollectingOutputChannel):
 
 
 class ChannelPipeline:
-    def __init__(self, adapter: ChannelAdapter, redis: aioredis.Redis, settings: Settings) -> None:
+    def __init__(self, adapter: ChannelAdapter, redis: aioredis.Redis, settings: Settings,
+                 router: Optional[Router] = None) -> None:
         self.adapter = adapter
+        self.router: Router = router or BotOnly()
         self.channel = adapter.name
         self.redis = redis
         self.settings = settings
@@ -161,7 +157,7 @@ class ChannelPipeline:
                 await self.outbox.move_due()
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # Redis down: the retries wait in Redis, nothing is lost
+            except Exception as error:  # noqa: BLE001  (Redis down: the retries wait in Redis, nothing is lost)
                 logger.warning("Could not move due retries on %s: %s", self.channel, type(error).__name__)
             await asyncio.sleep(0.5)
 
@@ -177,16 +173,17 @@ class ChannelPipeline:
         await self.identities.remember(conversation_id, Address(self.channel, inbound.address, gsm7))
         language = notice_language(inbound.text)
 
-        if await self._officer_command(entry, inbound):
+        if await self._command(entry, inbound):
             return
         messages = await self._without_rasa(inbound, conversation_id, language)
-        case_id = await open_case_id(self.redis, conversation_id)
+        holding = await self.router.holding(conversation_id)
+        case_id = holding.case_id
         events = [case_event("message_in", case_id=case_id, text=inbound.text)] if case_id and inbound.text else []
-        if messages is None and case_id and await in_handoff(self.redis, conversation_id):
-            messages = []  # an officer has her: the message goes to the case, not to the bot
+        if messages is None and case_id and holding.held:
+            messages = []  # a person has her: the message goes to the case, not to the bot
         if messages is None:
             messages = await self._ask_rasa(inbound, conversation_id)
-            case_id = case_id or await open_case_id(self.redis, conversation_id)  # opened this turn
+            case_id = case_id or (await self.router.holding(conversation_id)).case_id  # opened this turn
         if case_id:
             events += [case_event("message_out", case_id=case_id, text=m.get("text") or "") for m in messages if m.get("text")]
         await self._reply(entry, inbound.address, conversation_id, gsm7, messages, events=events)
@@ -218,19 +215,15 @@ class ChannelPipeline:
         logger.info("%s over the rate limit on %s", mask_id(inbound.address), self.channel)
         return [{"text": render("rate_limited", language, hotline=hotline_text())}] if decision.notify else []
 
-    async def _officer_command(self, entry: Entry, inbound: Inbound) -> bool:
-        """An on-duty officer acknowledging a case from her phone: "OK TW-0042" or a button."""
-        officer = await self.redis.hget(OFFICER_CONTACTS, contact_key(self.channel, inbound.address))
-        if not officer:
-            return False
-        reference = officer_ack_reference(inbound)
-        if reference is None:
+    async def _command(self, entry: Entry, inbound: Inbound) -> bool:
+        """A staff command (an officer acknowledging a case): recorded, and no turn."""
+        record = await self.router.command(self.channel, inbound)
+        if record is None:
             return False
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(CASE_EVENTS, case_event("officer_ack", officer=officer, case=reference, channel=self.channel))
+            pipe.xadd(CASE_EVENTS, record)
             self.inbox.stream.finish_in(pipe, entry.id)
             await pipe.execute()
-        logger.info("Officer %s acknowledged case %s by %s", officer, reference, self.channel)
         return True
 
     async def _ask_rasa(self, inbound: Inbound, conversation_id: str) -> List[Dict[str, Any]]:
@@ -311,17 +304,3 @@ def _item_address(entry: Entry) -> str:
 
 def _inbound_address(entry: Entry) -> str:
     return Inbound.load(entry.fields["message"]).address
-
-
-_OFFICER_ACK = re.compile(r"^\s*ok\s*#?\s*(?P<case>[a-z]{2}\s*-?\s*\d{1,9}|\d{1,9})\s*$", re.IGNORECASE)
-ACK_CALLBACK_PREFIX = "ack:"
-
-
-def officer_ack_reference(inbound: Inbound) -> Optional[str]:
-    """The case an officer's message acknowledges: "OK TW-0042", "ok 42", or an Acknowledge
-    button (Telegram callback data "ack:<case id>")."""
-    callback = inbound.extra.get("callback_data") or ""
-    if callback.startswith(ACK_CALLBACK_PREFIX):
-        return callback[len(ACK_CALLBACK_PREFIX):] or None
-    match = _OFFICER_ACK.match(inbound.text or "")
-    return match.group("case").replace(" ", "").upper() if match else None

@@ -234,7 +234,7 @@ def split_words(text: str, limit: int, measure: Callable[[str], int] = len) -> L
         while end < len(tokens) and measure(joined(start, end + 1)) <= limit:
             end += 1
         if end < len(tokens):
-            end = _preferred_break(tokens, start, end, lambda k: 2 * measure(joined(start, k)) >= limit)
+            end = _preferred_break(tokens, start, end, lambda k, start=start: 2 * measure(joined(start, k)) >= limit)
         parts.append(joined(start, end))
         start = end
     return parts

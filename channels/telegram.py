@@ -110,7 +110,7 @@ def parse_update(content_type: Optional[str], body: bytes, bot: Optional[Bot] = 
         raise InputRejected(400, "the body must be a JSON object (a Telegram Update)")
     try:
         update = Update.de_json(data, bot)
-    except Exception:  # PTB raises whatever a malformed object makes it raise
+    except Exception:  # noqa: BLE001  (PTB raises whatever a malformed object makes it raise)
         raise InputRejected(400, "the body is not a Telegram Update") from None
     if not _is_int(update.update_id):
         raise InputRejected(400, "the Update has no valid update_id")
@@ -272,7 +272,7 @@ class TelegramSender:
             if self.bot is None:
                 raise RuntimeError("the Telegram sender is not started")
             await self.bot.answer_callback_query(callback_query_id)
-        except Exception as error:  # the message is recorded; a spinner is all that is left
+        except Exception as error:  # noqa: BLE001  (the message is recorded; a spinner is all that is left)
             logger.warning("Could not answer a Telegram button press (%s)", type(error).__name__)
 
     def redacted(self, error: Exception) -> str:

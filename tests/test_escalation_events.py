@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from bot.cases.rota import load_rota
 from bot.cases.store import CaseStore
 from bot.escalation.events import CaseEventWriter
-from bot.escalation.link import CASE_EVENTS, case_event
+from channels.handoff import CASE_EVENTS, case_event
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -90,7 +90,7 @@ def test_only_enabled_channels_are_mounted_and_no_secret_is_written(monkeypatch,
     target = tmp_path / "state" / "credentials.yml"
     assert write_effective_credentials(load_settings(), source, target) == ["telegram"]
     written = target.read_text()
-    assert "channels.telegram.TelegramInput" in written and "${TELEGRAM_BOT_TOKEN}" in written
+    assert "bot.connectors.TelegramInput" in written and "${TELEGRAM_BOT_TOKEN}" in written
     assert "channels.rest.RestInput" in written
     assert "twilio" not in written and "zalo" not in written.lower()
     assert "do-not-write-me" not in written

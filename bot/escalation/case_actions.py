@@ -12,9 +12,9 @@ from typing import Optional
 import redis.asyncio as aioredis
 
 from bot.cases.store import Case, CaseStore, InvalidValue
-from bot.escalation.link import end_case, queue_to_worker, start_handoff
 from bot.replies.catalogue import render
 from bot.replies.referrals import contacts_reply
+from channels.handoff import end_case, queue_to_worker, start_handoff
 
 MAX_REPLY_CHARS = 1600
 HANDOFF_TTL_SECONDS = 30 * 24 * 3600  # a taken case outlives any Rasa session

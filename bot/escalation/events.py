@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 
 from bot.cases.rota import Rota
 from bot.cases.store import CaseError, CaseNotFound, CaseStore
-from bot.escalation.link import CASE_EVENTS
+from channels.handoff import CASE_EVENTS
 from channels.streams import DurableStream, Entry, StreamWorker
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 CHANNEL_ORDER = ("telegram", "sms")
-ACK_CALLBACK = "ack:{case_id}"
 DESK_REPEATS = 10  # a case nobody acknowledges keeps ringing the desk, but not forever
 
 

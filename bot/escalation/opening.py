@@ -13,11 +13,11 @@ from typing import Optional
 
 from bot.cases.rota import Rota, load_rota
 from bot.cases.store import Case, CaseStore
-from bot.escalation.link import CASE_KEY
 from bot.escalation.notify import schedule_step
 from bot.runtime.privacy import mask_id
 from bot.runtime.redis_client import redis_client
 from bot.runtime.settings import Settings
+from channels.handoff import CASE_KEY
 
 logger = logging.getLogger(__name__)
 

@@ -8,9 +8,17 @@ from __future__ import annotations
 import logging
 from typing import Dict, Optional
 
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
 from bot.cases.store import Case
-from bot.escalation.notify import ACK_CALLBACK, NotifyError, OfficerSender
+from bot.escalation.notify import NotifyError, OfficerSender
+from bot.escalation.routing import ACK_CALLBACK
 from bot.runtime.settings import Settings
+from channels.outbox import OutboxItem, SendError
+from channels.segments import to_gsm7
+from channels.telegram import api_base_url
+from channels.twilio import TwilioSender
 
 logger = logging.getLogger(__name__)
 
@@ -19,13 +27,9 @@ class TelegramOfficerSender:
     def __init__(self, token: str, settings: Settings) -> None:
         self.token = token
         self.settings = settings
-        self.bot = None
+        self.bot: Optional[Bot] = None
 
     async def start(self) -> None:
-        from telegram import Bot
-
-        from channels.telegram import api_base_url
-
         self.bot = Bot(self.token, base_url=api_base_url(self.settings))
         await self.bot.initialize()
 
@@ -34,15 +38,8 @@ class TelegramOfficerSender:
             await self.bot.shutdown()
 
     async def notify(self, address: str, case: Case, text: str, link: Optional[str]) -> None:
-        from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-        from telegram.error import (
-            BadRequest,
-            Forbidden,
-            NetworkError,
-            RetryAfter,
-            TelegramError,
-        )
-
+        if self.bot is None:
+            raise NotifyError("the Telegram sender is not started")
         buttons = [InlineKeyboardButton("Nhận ca / Acknowledge", callback_data=ACK_CALLBACK.format(case_id=case.id))]
         if link and link.startswith("https://"):  # Telegram refuses URL buttons it cannot open
             buttons.append(InlineKeyboardButton("Mở / Open", url=link))
@@ -58,8 +55,6 @@ class TelegramOfficerSender:
 
 class SmsOfficerSender:
     def __init__(self, account_sid: str, auth_token: str, from_number: str, settings: Settings) -> None:
-        from channels.twilio import TwilioSender
-
         self.sender = TwilioSender(account_sid, auth_token, from_number, settings)
 
     async def start(self) -> None:
@@ -69,9 +64,6 @@ class SmsOfficerSender:
         await self.sender.close()
 
     async def notify(self, address: str, case: Case, text: str, link: Optional[str]) -> None:
-        from channels.outbox import OutboxItem, SendError
-        from channels.segments import to_gsm7
-
         try:
             await self.sender.send(OutboxItem("twilio", address, f"officer-{case.id}", to_gsm7(text)))
         except SendError as error:

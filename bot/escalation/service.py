@@ -8,11 +8,11 @@ from typing import Awaitable, Callable, List, Optional
 
 import redis.asyncio as aioredis
 
-from bot.cases.rota import Rota, configured_rota
+from bot.cases.rota import configured_rota
 from bot.cases.store import CaseStore
 from bot.escalation.events import CaseEventWriter
-from bot.escalation.link import OFFICER_CONTACTS, contact_key
 from bot.escalation.notify import Notifier
+from bot.escalation.routing import publish_officer_contacts
 from bot.escalation.senders import officer_senders
 from bot.runtime.settings import Settings
 
@@ -20,21 +20,6 @@ logger = logging.getLogger(__name__)
 
 Job = Callable[[object], Awaitable[None]]
 RETENTION_INTERVAL_SECONDS = 3600
-
-
-async def publish_officer_contacts(redis: aioredis.Redis, rota: Rota) -> None:
-    """So the channel pipeline knows an officer's "OK TW-0042" from a worker's message."""
-    contacts = {}
-    for officer in (rota.desk, *rota.officers):
-        if officer.contacts.telegram:
-            contacts[contact_key("telegram", officer.contacts.telegram)] = officer.id
-        if officer.contacts.sms:
-            contacts[contact_key("twilio", officer.contacts.sms)] = officer.id
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.delete(OFFICER_CONTACTS)
-        if contacts:
-            pipe.hset(OFFICER_CONTACTS, mapping=contacts)
-        await pipe.execute()
 
 
 async def purge_forever(store: CaseStore, days: int) -> None:

@@ -14,9 +14,9 @@ import yaml
 from bot.runtime.settings import CHANNEL_VARIABLES, Settings
 
 SECTIONS: Dict[str, str] = {
-    "twilio": "channels.twilio.TwilioInput",
-    "telegram": "channels.telegram.TelegramInput",
-    "zalo": "channels.zalo.ZaloInput",
+    "twilio": "bot.connectors.TwilioInput",
+    "telegram": "bot.connectors.TelegramInput",
+    "zalo": "bot.connectors.ZaloInput",
 }
 
 

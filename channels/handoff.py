@@ -1,9 +1,11 @@
-"""The Redis side of a case: what the channel pipeline and the console share.
+"""The handoff contract: which conversation a person holds, and where their replies queue.
 
-While a conversation has an open case, the pipeline copies her messages and the bot's replies
-into the case (the CASE_EVENTS stream, written to SQL by the console process). While an officer
-has taken it, her messages go only to the case: Rasa never sees them, so neither Rasa's session
-expiry nor a "/restart" can switch the bot back on; only closing the case does.
+The channel layer owns it; whatever hands conversations to people (escalation to duty officers)
+uses it. While a conversation has an open case, the pipeline copies her messages and the bot's
+replies into the CASE_EVENTS stream (written to the case store by the escalation side). While a
+person has taken it, her messages go only there: Rasa never sees them, so neither Rasa's session
+expiry nor a "/restart" can switch the bot back on; only ending the case does. A person's replies
+are queued on her channel's inbox stream as "send" messages, in order with the bot's replies.
 """
 from __future__ import annotations
 
@@ -14,14 +16,12 @@ from typing import Any, Dict, Optional
 
 import redis.asyncio as aioredis
 
+from channels.identity import Identities
+from channels.inbox import STREAM_KEY, Inbound
+
 CASE_KEY = "helpline:case:{conversation_id}"
 HANDOFF_KEY = "helpline:handoff:{conversation_id}"
 CASE_EVENTS = "helpline:case-events"
-OFFICER_CONTACTS = "helpline:officer-contacts"  # hash "<channel>:<address>" -> rota id
-
-
-def contact_key(channel: str, address: str) -> str:
-    return f"{channel}:{address}"
 
 
 async def open_case_id(redis: aioredis.Redis, conversation_id: str) -> Optional[int]:
@@ -40,9 +40,6 @@ def case_event(kind: str, **fields: Any) -> Dict[str, str]:
 async def queue_to_worker(redis: aioredis.Redis, conversation_id: str, text: str, origin: str) -> bool:
     """Send `text` to the worker of a conversation through her own channel, in order with the
     bot's replies. False when her address is unknown (the REST channel, or it expired)."""
-    from channels.identity import Identities
-    from channels.inbox import STREAM_KEY, Inbound
-
     address = await Identities(redis, ttl_seconds=0).lookup(conversation_id)
     if address is None:
         return False
