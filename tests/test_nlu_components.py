@@ -1,13 +1,15 @@
-"""The two custom Rasa components, built the way Rasa builds them."""
+"""The custom Rasa NLU components, built, trained, persisted and loaded the way Rasa does it."""
 import unicodedata
 
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.classifier import ClassifierNotTrained, TfidfIntentClassifier
 from bot.nlu.language_detector import LanguageDetector
 from bot.nlu.normaliser import VietnameseNormaliser, neutralise_intent_syntax
 
@@ -83,3 +85,56 @@ def test_language_detector_writes_no_entity_when_the_text_does_not_tell(context)
     [message] = detector.process([Message({"text": "ok"})])
     assert message.get("language") is None
     assert not message.get("entities")
+
+
+# --- the intent classifier: train, persist, load, predict ---------------------------------------
+
+EXAMPLES = {
+    "passport_held": ["chu giu ho chieu cua em", "boss keeps my passport", "cong ty giu passport cua em",
+                      "they took my passport", "ong chu khong tra ho chieu"],
+    "greet": ["xin chao", "hello", "chao chi", "hi there", "alo chi oi"],
+    "wages_unpaid": ["3 thang chua tra luong", "no salary for 3 months", "chu no luong em",
+                     "boss does not pay my salary", "khong duoc tra luong"],
+}
+
+
+def training_data() -> TrainingData:
+    return TrainingData([Message({TEXT: text, INTENT: intent}) for intent, texts in EXAMPLES.items() for text in texts])
+
+
+def test_the_classifier_trains_persists_loads_and_predicts_the_full_distribution(context):
+    trained = TfidfIntentClassifier.create(**context)
+    resource = trained.train(training_data())
+    loaded = TfidfIntentClassifier.load(**{**context, "resource": resource})
+    [passport, hello] = loaded.process([Message({TEXT: "chu giu ho chieu"}), Message({TEXT: "hello chi"})])
+    assert passport.get(INTENT)["name"] == "passport_held"
+    assert hello.get(INTENT)["name"] == "greet"
+    ranking = passport.get("intent_ranking")
+    assert {r["name"] for r in ranking} == set(EXAMPLES)
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+    assert [r["confidence"] for r in ranking] == sorted((r["confidence"] for r in ranking), reverse=True)
+
+
+def test_the_loaded_classifier_predicts_what_the_trained_one_did(context):
+    trained = TfidfIntentClassifier.create(**context)
+    resource = trained.train(training_data())
+    loaded = TfidfIntentClassifier.load(**{**context, "resource": resource})
+    texts = ["em bi giu passport", "chua co luong", "chao em"]
+    before = [m.get("intent_ranking") for m in trained.process([Message({TEXT: t}) for t in texts])]
+    after = [m.get("intent_ranking") for m in loaded.process([Message({TEXT: t}) for t in texts])]
+    assert before == after
+
+
+def test_the_classifier_refuses_to_load_without_its_model(context):
+    with pytest.raises(ClassifierNotTrained, match="make train"):
+        TfidfIntentClassifier.load(**context)
+
+
+def test_the_classifier_refuses_to_train_on_nothing(context):
+    with pytest.raises(ClassifierNotTrained):
+        TfidfIntentClassifier.create(**context).train(TrainingData([]))
+
+
+def test_an_untrained_classifier_never_answers_silently(context):
+    with pytest.raises(ClassifierNotTrained):
+        TfidfIntentClassifier.create(**context).process([Message({TEXT: "cuu em"})])

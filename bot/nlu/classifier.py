@@ -15,12 +15,18 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "tfidf_intent_classifier.joblib"
+
+
+class ClassifierNotTrained(RasaException):
+    """A model without its intent classifier would triage every message as unclassified: the
+    helpline refuses to start on it rather than miss danger quietly."""
 
 
 def build_pipeline(config: Dict[str, Any]):
@@ -72,8 +78,7 @@ class TfidfIntentClassifier(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         if not examples:
-            logger.warning("No intent examples: the classifier is not trained.")
-            return self._resource
+            raise ClassifierNotTrained("No intent examples in the training data: the classifier cannot be trained.")
         model = build_pipeline(self._config)
         model.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples])
         with self._model_storage.write_to(self._resource) as directory:
@@ -90,18 +95,21 @@ class TfidfIntentClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> TfidfIntentClassifier:
-        model: Optional[Any] = None
         try:
             with model_storage.read_from(resource) as directory:
                 model = joblib.load(directory / MODEL_FILE)
         except (ValueError, FileNotFoundError):
-            logger.warning("No trained intent classifier in the model: every message will be unclassified.")
+            raise ClassifierNotTrained(
+                "The model has no trained intent classifier: retrain it (`make train`)."
+            ) from None
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: List[Message]) -> List[Message]:
         texts = [m.get(TEXT) if isinstance(m.get(TEXT), str) else "" for m in messages]
-        if self._model is None or not texts:
+        if not texts:
             return messages
+        if self._model is None:
+            raise ClassifierNotTrained("The intent classifier was asked to predict before it was trained or loaded.")
         probabilities = self._model.predict_proba(texts)
         classes = self._model.classes_
         for message, row in zip(messages, probabilities):
