@@ -1,4 +1,7 @@
-"""Per-sender rate limit: a fixed window counter, and one notice per window when it is hit."""
+"""Per-sender rate limit: a fixed window counter, and one notice per window when it is hit.
+
+Two Redis commands on the client the pipeline holds; why no library: docs/architecture.md.
+"""
 from __future__ import annotations
 
 import hashlib

@@ -6,7 +6,8 @@ units or 67 per segment. Almost every Vietnamese letter with a mark is outside G
 with diacritics costs more than twice as many segments as the same reply without them.
 Telegram counts 4096 UTF-16 units a message, Zalo 2000 characters.
 
-Pure functions: no I/O, no Rasa.
+Pure functions: no I/O, no Rasa. Hand-written on purpose: no library counts segments as Twilio
+bills them and folds Vietnamese to GSM-7 (docs/architecture.md, "What stays hand-written").
 """
 from __future__ import annotations
 

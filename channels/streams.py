@@ -6,6 +6,9 @@ produced. A process that dies leaves its entries pending: restarted under the sa
 name it takes them back at once, and any other process claims them once they have been idle for
 `claim_idle_seconds`. An entry whose handler fails `max_deliveries` times goes to `on_poison`
 instead of looping forever.
+
+Hand-written on purpose: task queues own their writes and cannot join the caller's Redis
+transaction, which is the whole guarantee here (docs/architecture.md).
 """
 from __future__ import annotations
 

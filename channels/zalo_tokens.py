@@ -2,7 +2,7 @@
 
 Refresh tokens are single-use: two processes refreshing with the same one would lose the pair
 and an OA admin would have to authorise the app again. So a refresh happens only behind a Redis
-lock, and whoever takes it first re-reads the tokens: when another process already refreshed,
+lock (redis-py's own, which releases only what it holds), and whoever takes it first re-reads the tokens: when another process already refreshed,
 its tokens are used. Tokens are seeded from credentials.yml only when Redis has none, never over
 newer ones. Token values never reach the logs.
 """
@@ -12,13 +12,13 @@ import asyncio
 import hashlib
 import json
 import logging
-import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 import redis.asyncio as aioredis
+from redis.exceptions import LockError
 
 from channels.outbox import SendError
 
@@ -30,13 +30,6 @@ LOCK_MILLISECONDS = 60_000  # longer than a refresh can take (REFRESH_TIMEOUT)
 REFRESH_TIMEOUT = aiohttp.ClientTimeout(total=20)
 REFRESH_AHEAD_SECONDS = 3600  # refresh when less than an hour remains
 
-# Releases the lock only when it still holds our token (it may have expired and been taken).
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
 # Seeds the tokens from credentials.yml only when Redis has none: never over newer ones.
 _SEED = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -119,8 +112,8 @@ class ZaloTokens:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.lock_wait_seconds
         while True:
-            lock = secrets.token_hex(16)
-            if await self.redis.set(LOCK_KEY, lock, nx=True, px=LOCK_MILLISECONDS):
+            lock = self.redis.lock(LOCK_KEY, timeout=LOCK_MILLISECONDS / 1000, blocking=False)
+            if await lock.acquire():
                 try:
                     tokens = await self.load()
                     if tokens.access_token != stale_access_token:
@@ -128,7 +121,10 @@ class ZaloTokens:
                         return tokens
                     return await self._refresh(tokens)
                 finally:
-                    await self.redis.eval(_RELEASE, 1, LOCK_KEY, lock)
+                    try:
+                        await lock.release()
+                    except LockError:  # it expired and another process holds it now: leave it
+                        logger.warning("The Zalo token lock expired during a refresh")
             tokens = await self.load()
             if tokens.access_token != stale_access_token:
                 return tokens
