@@ -11,7 +11,7 @@ RASA := $(PY) -m rasa
 INSTALLED := $(VENV)/.installed
 MODEL := models/helpline.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-	$(wildcard bot/nlu/*.py) bot/understanding/text.py bot/understanding/language.py
+	$(wildcard bot/nlu/*.py bot/understanding/*.py)
 
 # Rasa calls home unless told not to; this machine (and many deployments) has no internet.
 export RASA_TELEMETRY_ENABLED := false
@@ -23,7 +23,7 @@ export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup browser train run demo shell test test-unit test-e2e validate test-stories eval bench bench-channels lock clean
+.PHONY: help setup browser train run demo shell test lint test-unit test-e2e validate test-stories eval bench bench-channels lock clean
 
 help:
 	@echo "make run     start the helpline (Redis, action server, Rasa) in the foreground"
@@ -70,6 +70,11 @@ demo: $(MODEL)
 shell: $(INSTALLED)
 	@$(PY) -m bot chat
 
+# ruff (style, imports, bug patterns) and mypy (types) on the project's own packages.
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check bot channels actions tests bench
+	$(VENV)/bin/mypy
+
 validate: $(INSTALLED)
 	$(RASA) data validate --fail-on-warnings --quiet
 
@@ -87,7 +92,7 @@ test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --endpoints tests/endpoints.yml \
 		--fail-on-prediction-errors --out results/stories
 
-test: validate test-unit train test-e2e test-stories
+test: lint validate test-unit train test-e2e test-stories
 	@echo "All checks passed."
 
 eval: $(MODEL)
