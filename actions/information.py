@@ -39,7 +39,7 @@ class ActionAnswerQuestion(Action):
                 text = f"{text} {render('fee_check_hint', language)}"
             dispatcher.utter_message(text=text)
         else:
-            dispatcher.utter_message(text=render(GENERAL_ANSWERS.get(intent, "rights_general"), language))
+            dispatcher.utter_message(text=render(GENERAL_ANSWERS.get(intent or "", "rights_general"), language))
         return []
 
 

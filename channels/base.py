@@ -42,7 +42,7 @@ class PipelineOutput(OutputChannel):
     def __init__(self, connector: WebhookInput) -> None:
         self.connector = connector
 
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         return self.connector.name()
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:

@@ -84,7 +84,7 @@ class ChannelCollector(CollectingOutputChannel):
         super().__init__()
         self._channel = channel
 
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         return self._channel
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Dict, List, Optional, Tuple
 
 from bot.understanding.text import has_vietnamese_marks, nfc
@@ -235,10 +236,15 @@ def split_words(text: str, limit: int, measure: Callable[[str], int] = len) -> L
         while end < len(tokens) and measure(joined(start, end + 1)) <= limit:
             end += 1
         if end < len(tokens):
-            end = _preferred_break(tokens, start, end, lambda k, start=start: 2 * measure(joined(start, k)) >= limit)
+            end = _preferred_break(tokens, start, end, partial(_at_least_half_full, measure, joined, start, limit))
         parts.append(joined(start, end))
         start = end
     return parts
+
+
+def _at_least_half_full(measure: Callable[[str], int], joined: Callable[[int, int], str], start: int, limit: int,
+                        end: int) -> bool:
+    return 2 * measure(joined(start, end)) >= limit
 
 
 def _preferred_break(tokens: List[Tuple[str, str]], start: int, end: int, half_full: Callable[[int], bool]) -> int:

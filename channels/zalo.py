@@ -335,7 +335,8 @@ class ZaloInput(WebhookInput):
             max_age = float(age) if age not in (None, "") else DEFAULT_MAX_EVENT_AGE_SECONDS
         except (TypeError, ValueError):
             raise SettingsError("credentials.yml: the zalo channel's max_event_age_seconds must be a number") from None
-        return cls(*values, load_settings(), max_event_age_seconds=max_age)
+        app_id, app_secret, oa_secret_key, access_token, refresh_token = values
+        return cls(app_id, app_secret, oa_secret_key, access_token, refresh_token, load_settings(), max_event_age_seconds=max_age)
 
     async def read_webhook(self, request: Request, body: bytes) -> List[Inbound]:
         return self.webhook.read(body, request.headers)

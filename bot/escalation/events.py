@@ -58,7 +58,7 @@ class CaseEventWriter:
         except (CaseNotFound, CaseError):
             logger.info("Officer %s acknowledged an unknown case %s", officer, reference)
             return
-        if self.rota is not None and not self._may_handle(officer, case.country):
+        if self.rota is not None and not may_acknowledge(self.rota, officer, case.country):
             logger.warning("Officer %s may not acknowledge %s (country %s)", officer, case.number, case.country)
             return
         try:
@@ -66,14 +66,16 @@ class CaseEventWriter:
         except CaseError as error:
             logger.info("Acknowledgement of %s by %s refused: %s", case.number, officer, error)
 
-    def _may_handle(self, officer_id: str, country: Optional[str]) -> bool:
-        try:
-            officer = self.rota.get(officer_id)
-        except KeyError:
-            return False
-        return officer.id == self.rota.desk.id or (country or "") in officer.countries or any(
-            officer_id in other.backups for other in self.rota.officers if (country or "") in other.countries
-        )
-
     async def give_up(self, entry: Entry) -> None:
         logger.error("A case event could not be written after several tries; dropped (entry %s)", entry.id)
+
+
+def may_acknowledge(rota: Rota, officer_id: str, country: Optional[str]) -> bool:
+    """The desk, an officer of the case's country, or a backup of one."""
+    try:
+        officer = rota.get(officer_id)
+    except KeyError:
+        return False
+    return officer.id == rota.desk.id or (country or "") in officer.countries or any(
+        officer_id in other.backups for other in rota.officers if (country or "") in other.countries
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Dict, Optional
 
+from pydantic import SecretStr
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -76,10 +77,16 @@ def officer_senders(settings: Settings) -> Dict[str, OfficerSender]:
     senders: Dict[str, OfficerSender] = {}
     enabled = settings.enabled_channels()
     if "telegram" in enabled:
-        senders["telegram"] = TelegramOfficerSender(settings.telegram_bot_token.get_secret_value(), settings)
+        senders["telegram"] = TelegramOfficerSender(_secret(settings.telegram_bot_token), settings)
     if "twilio" in enabled:
         senders["sms"] = SmsOfficerSender(
-            settings.twilio_account_sid.get_secret_value(), settings.twilio_auth_token.get_secret_value(),
-            settings.twilio_from_number.get_secret_value(), settings,
+            _secret(settings.twilio_account_sid), _secret(settings.twilio_auth_token), _secret(settings.twilio_from_number),
+            settings,
         )
     return senders
+
+
+def _secret(value: Optional[SecretStr]) -> str:
+    # An enabled channel has all its variables: Settings refuses to load otherwise.
+    assert value is not None, "an enabled channel without its credentials"
+    return value.get_secret_value()

@@ -113,10 +113,10 @@ class TfidfIntentClassifier(GraphComponent):
         probabilities = self._model.predict_proba(texts)
         classes = self._model.classes_
         for message, row in zip(messages, probabilities):
-            ranking = sorted(
-                ({"name": str(name), "confidence": float(p)} for name, p in zip(classes, row)),
-                key=lambda r: -r["confidence"],
-            )
+            ranking: List[Dict[str, Any]] = [
+                {"name": str(name), "confidence": float(p)}
+                for p, name in sorted(zip(row, classes), key=lambda pair: -pair[0])
+            ]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages

@@ -36,66 +36,66 @@ def is_placeholder(value: str) -> bool:
 
 class Settings(BaseSettings):
     # Where things listen.
-    rasa_port: int = Field(5005, env="RASA_PORT", ge=1, le=65535)
-    action_port: int = Field(5055, env="ACTION_PORT", ge=1, le=65535)
-    host: str = Field("127.0.0.1", env="HELPLINE_HOST")
+    rasa_port: int = Field(default=5005, env="RASA_PORT", ge=1, le=65535)
+    action_port: int = Field(default=5055, env="ACTION_PORT", ge=1, le=65535)
+    host: str = Field(default="127.0.0.1", env="HELPLINE_HOST")
 
     # Redis: tracker store, lock store and everything else shared. Unset: an embedded server.
-    redis_url: Optional[str] = Field(None, env="REDIS_URL")
-    embedded_redis_port: int = Field(6390, env="EMBEDDED_REDIS_PORT", ge=1, le=65535)
-    state_dir: str = Field(".run", env="HELPLINE_STATE_DIR")
+    redis_url: Optional[str] = Field(default=None, env="REDIS_URL")
+    embedded_redis_port: int = Field(default=6390, env="EMBEDDED_REDIS_PORT", ge=1, le=65535)
+    state_dir: str = Field(default=".run", env="HELPLINE_STATE_DIR")
     # Conversations expire this long after their last message (data minimisation).
-    tracker_ttl_seconds: int = Field(90 * 24 * 3600, env="TRACKER_TTL_SECONDS", ge=60)
+    tracker_ttl_seconds: int = Field(default=90 * 24 * 3600, env="TRACKER_TTL_SECONDS", ge=60)
 
     # Whether danger replies may say an officer is being alerted: only once escalation to duty
     # officers is wired in (a case committed before she is told someone is coming).
-    escalation_enabled: bool = Field(False, env="ESCALATION_ENABLED")
-    log_level: str = Field("INFO", env="LOG_LEVEL")
+    escalation_enabled: bool = Field(default=False, env="ESCALATION_ENABLED")
+    log_level: str = Field(default="INFO", env="LOG_LEVEL")
 
     # Escalation to duty officers (bot/escalation, bot/cases). The rota names who is alerted.
-    rota_file: Optional[str] = Field(None, env="ROTA_FILE")
+    rota_file: Optional[str] = Field(default=None, env="ROTA_FILE")
     # The case store: PostgreSQL for several processes; unset, a SQLite file in state_dir.
-    database_url: Optional[str] = Field(None, env="DATABASE_URL")
-    sla_critical_seconds: int = Field(120, env="SLA_CRITICAL_SECONDS", ge=5)
-    sla_high_seconds: int = Field(900, env="SLA_HIGH_SECONDS", ge=5)
-    notify_max_attempts: int = Field(5, env="NOTIFY_MAX_ATTEMPTS", ge=1, le=20)
-    retention_days: int = Field(90, env="RETENTION_DAYS", ge=1)
-    console_port: int = Field(5080, env="CONSOLE_PORT", ge=1, le=65535)
+    database_url: Optional[str] = Field(default=None, env="DATABASE_URL")
+    sla_critical_seconds: int = Field(default=120, env="SLA_CRITICAL_SECONDS", ge=5)
+    sla_high_seconds: int = Field(default=900, env="SLA_HIGH_SECONDS", ge=5)
+    notify_max_attempts: int = Field(default=5, env="NOTIFY_MAX_ATTEMPTS", ge=1, le=20)
+    retention_days: int = Field(default=90, env="RETENTION_DAYS", ge=1)
+    console_port: int = Field(default=5080, env="CONSOLE_PORT", ge=1, le=65535)
     # Where officers open the console (links in notifications); default: the local address.
-    console_public_url: Optional[str] = Field(None, env="CONSOLE_PUBLIC_URL")
+    console_public_url: Optional[str] = Field(default=None, env="CONSOLE_PUBLIC_URL")
 
     # Channels (issue: channels). Secrets are SecretStr so they never print.
-    twilio_account_sid: Optional[SecretStr] = Field(None, env="TWILIO_ACCOUNT_SID")
-    twilio_auth_token: Optional[SecretStr] = Field(None, env="TWILIO_AUTH_TOKEN")
-    twilio_from_number: Optional[SecretStr] = Field(None, env="TWILIO_FROM_NUMBER")
-    telegram_bot_token: Optional[SecretStr] = Field(None, env="TELEGRAM_BOT_TOKEN")
-    telegram_webhook_secret: Optional[SecretStr] = Field(None, env="TELEGRAM_WEBHOOK_SECRET")
-    zalo_app_id: Optional[SecretStr] = Field(None, env="ZALO_APP_ID")
-    zalo_oa_secret_key: Optional[SecretStr] = Field(None, env="ZALO_OA_SECRET_KEY")
-    zalo_access_token: Optional[SecretStr] = Field(None, env="ZALO_ACCESS_TOKEN")
-    zalo_refresh_token: Optional[SecretStr] = Field(None, env="ZALO_REFRESH_TOKEN")
-    zalo_app_secret: Optional[SecretStr] = Field(None, env="ZALO_APP_SECRET")
+    twilio_account_sid: Optional[SecretStr] = Field(default=None, env="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: Optional[SecretStr] = Field(default=None, env="TWILIO_AUTH_TOKEN")
+    twilio_from_number: Optional[SecretStr] = Field(default=None, env="TWILIO_FROM_NUMBER")
+    telegram_bot_token: Optional[SecretStr] = Field(default=None, env="TELEGRAM_BOT_TOKEN")
+    telegram_webhook_secret: Optional[SecretStr] = Field(default=None, env="TELEGRAM_WEBHOOK_SECRET")
+    zalo_app_id: Optional[SecretStr] = Field(default=None, env="ZALO_APP_ID")
+    zalo_oa_secret_key: Optional[SecretStr] = Field(default=None, env="ZALO_OA_SECRET_KEY")
+    zalo_access_token: Optional[SecretStr] = Field(default=None, env="ZALO_ACCESS_TOKEN")
+    zalo_refresh_token: Optional[SecretStr] = Field(default=None, env="ZALO_REFRESH_TOKEN")
+    zalo_app_secret: Optional[SecretStr] = Field(default=None, env="ZALO_APP_SECRET")
 
     # The public https base URL the providers call (behind a proxy it differs from what Rasa
     # sees). Twilio signs the exact URL it called, so signatures are checked against this.
-    public_url: Optional[str] = Field(None, env="HELPLINE_PUBLIC_URL")
+    public_url: Optional[str] = Field(default=None, env="HELPLINE_PUBLIC_URL")
     # Provider API base URLs: the real ones by default; a fake on localhost in tests and staging.
-    twilio_api_base_url: str = Field("https://api.twilio.com", env="TWILIO_API_BASE_URL")
-    telegram_api_base_url: str = Field("https://api.telegram.org", env="TELEGRAM_API_BASE_URL")
-    zalo_api_base_url: str = Field("https://openapi.zalo.me", env="ZALO_API_BASE_URL")
-    zalo_oauth_base_url: str = Field("https://oauth.zaloapp.com", env="ZALO_OAUTH_BASE_URL")
+    twilio_api_base_url: str = Field(default="https://api.twilio.com", env="TWILIO_API_BASE_URL")
+    telegram_api_base_url: str = Field(default="https://api.telegram.org", env="TELEGRAM_API_BASE_URL")
+    zalo_api_base_url: str = Field(default="https://openapi.zalo.me", env="ZALO_API_BASE_URL")
+    zalo_oauth_base_url: str = Field(default="https://oauth.zaloapp.com", env="ZALO_OAUTH_BASE_URL")
 
     # The shared channel core (channels/pipeline.py).
-    dedupe_ttl_seconds: int = Field(48 * 3600, env="DEDUPE_TTL_SECONDS", ge=48 * 3600)
-    rate_limit_messages: int = Field(20, env="RATE_LIMIT_MESSAGES", ge=1)
-    rate_limit_window_seconds: int = Field(60, env="RATE_LIMIT_WINDOW_SECONDS", ge=1)
-    sms_max_segments: int = Field(4, env="SMS_MAX_SEGMENTS", ge=1, le=10)
-    outbox_max_attempts: int = Field(8, env="OUTBOX_MAX_ATTEMPTS", ge=1, le=50)
+    dedupe_ttl_seconds: int = Field(default=48 * 3600, env="DEDUPE_TTL_SECONDS", ge=48 * 3600)
+    rate_limit_messages: int = Field(default=20, env="RATE_LIMIT_MESSAGES", ge=1)
+    rate_limit_window_seconds: int = Field(default=60, env="RATE_LIMIT_WINDOW_SECONDS", ge=1)
+    sms_max_segments: int = Field(default=4, env="SMS_MAX_SEGMENTS", ge=1, le=10)
+    outbox_max_attempts: int = Field(default=8, env="OUTBOX_MAX_ATTEMPTS", ge=1, le=50)
     # Entries another process left unfinished are taken over after this long.
-    claim_idle_seconds: int = Field(60, env="CLAIM_IDLE_SECONDS", ge=1)
+    claim_idle_seconds: int = Field(default=60, env="CLAIM_IDLE_SECONDS", ge=1)
     # Names this process in Redis consumer groups; a restarted process with the same name picks
     # up its own unfinished messages at once. Defaults to host name and Rasa port.
-    worker_name: Optional[str] = Field(None, env="HELPLINE_WORKER_NAME")
+    worker_name: Optional[str] = Field(default=None, env="HELPLINE_WORKER_NAME")
 
     class Config:
         env_file = ".env"

@@ -9,8 +9,8 @@ Order of evidence:
 """
 from __future__ import annotations
 
+import importlib.resources
 import threading
-from pathlib import Path
 from typing import Optional
 
 from bot.understanding.text import has_vietnamese_marks, words
@@ -47,7 +47,7 @@ _EN_WORDS = frozenset(
 _VI_ONLY = _VI_WORDS - _EN_WORDS
 _EN_ONLY = _EN_WORDS - _VI_WORDS
 
-_PROFILES = Path(__import__("langdetect").__file__).parent / "profiles"
+_PROFILES = importlib.resources.files("langdetect") / "profiles"
 _factory_lock = threading.Lock()
 _factory = None
 

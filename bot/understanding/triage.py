@@ -73,7 +73,7 @@ def assess(text: str, intent: Optional[str], confidence: float, ranking: Sequenc
     ranking = _ranked(ranking)
     if not ranking and intent in INTENTS:
         ranking = [{"name": intent, "confidence": confidence}]
-    top = ranking[0] if ranking else {"name": "out_of_scope", "confidence": 0.0}
+    top: Dict[str, Any] = ranking[0] if ranking else {"name": "out_of_scope", "confidence": 0.0}
     severity = classifier_severity(ranking)
     chosen = top if severity_of(top["name"]) == severity else (_best_of(severity, ranking) or top)
     uncertain = severity > severity_of(top["name"])
@@ -84,11 +84,8 @@ def assess(text: str, intent: Optional[str], confidence: float, ranking: Sequenc
     hit = scan(text)
     if hit is not None and hit.severity > result.severity:
         candidate = _best_of(hit.severity, ranking)
-        use_candidate = candidate is not None and candidate["confidence"] >= 0.05
-        result = Assessment(
-            hit.severity,
-            candidate["name"] if use_candidate else hit.intent,
-            float(candidate["confidence"]) if use_candidate else 0.0,
-            f"safety_net:{hit.rule}",
-        )
+        if candidate is not None and candidate["confidence"] >= 0.05:
+            result = Assessment(hit.severity, candidate["name"], float(candidate["confidence"]), f"safety_net:{hit.rule}")
+        else:
+            result = Assessment(hit.severity, hit.intent, 0.0, f"safety_net:{hit.rule}")
     return result
