@@ -1,3 +1,4 @@
+"""The citizen-protection hotline, given when she asks for a number or the bot cannot help."""
 from __future__ import annotations
 
 from typing import Any, Dict, List

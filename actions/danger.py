@@ -1,3 +1,5 @@
+"""The reply to a message triaged as danger: the numbers for her country, a case opened at once when
+it is critical, her consent asked first when it is high."""
 from __future__ import annotations
 
 import logging

@@ -1,3 +1,4 @@
+"""Escalation to a duty officer from the dialogue: open the case once she consents, or record her no."""
 from __future__ import annotations
 
 import logging

@@ -1,3 +1,5 @@
+"""Answers to her questions: fees and rights from the facts, contacts for her country, and a country
+named late picked up for the danger reply that was waiting for it."""
 from __future__ import annotations
 
 from typing import Any, Dict, List

@@ -133,3 +133,9 @@ def test_no_module_is_over_the_size_limit():
     long = {name: n for name, path in project_modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def test_every_module_opens_with_its_job():
+    silent = [name for name, path in project_modules().items()
+              if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))]
+    assert silent == []
