@@ -4,11 +4,13 @@ import os
 import subprocess
 import tempfile
 import time
+from pathlib import Path
 from typing import Iterator
 
 import pytest
 import redis
 
+from bot.cli.run import embedded_redis_command
 from tests.support.serving import free_port
 
 
@@ -21,21 +23,17 @@ def _answers(url: str) -> bool:
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """A real Redis: REDIS_URL, else the machine's on 6379 (db 15), else an embedded server."""
+    """A real Redis: REDIS_URL when set, else a private embedded server for this test run.
+
+    Never a Redis that happens to run on the machine: the tests flush their database, and two
+    runs sharing one would see each other's keys.
+    """
     configured = os.environ.get("REDIS_URL")
     if configured:
         yield configured
         return
-    local = "redis://127.0.0.1:6379/15"
-    if _answers(local):
-        yield local
-        return
-    from bot.cli.run import embedded_redis_command
-
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
-        from pathlib import Path
-
         process = subprocess.Popen(embedded_redis_command(port, Path(data_dir)))
         url = f"redis://127.0.0.1:{port}/0"
         try:

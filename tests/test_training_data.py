@@ -79,8 +79,8 @@ NEAR_COPY = 0.6  # share of words in common (Jaccard) from which a training exam
 NEAR_COPY_MIN_WORDS = 4
 
 
-def test_the_held_out_set_is_never_trained_on_not_even_nearly():
-    heldout = ROOT / "eval" / "heldout.jsonl"
+@pytest.mark.parametrize("heldout", sorted((ROOT / "eval").glob("*.jsonl")), ids=lambda path: path.name)
+def test_no_held_out_set_is_trained_on_not_even_nearly(heldout):
     rows = [json.loads(line) for line in heldout.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 300
     held = [set(words(row["text"])) for row in rows]
