@@ -1,5 +1,7 @@
-"""The fake provider APIs, driven by the real clients the helpline sends with: twilio's async
-client, python-telegram-bot's Bot, and plain aiohttp for Zalo. Everything stays on 127.0.0.1."""
+"""The fake provider APIs (channels/fakes/), driven by the clients the helpline sends with:
+twilio's async client, python-telegram-bot's Bot, and plain aiohttp for Zalo. Only what the
+helpline relies on: the credential checks, the messages recorded, queued failures, the
+providers' error shapes, and a control API that answers as FakeProviders does."""
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +24,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-from channels.fakes import FakeConfig, FakeProviders, sms_segments
+from channels.fakes import FakeConfig, FakeProviders, telegram_error_body, twilio_error_body, zalo_error_body
+from channels.segments import count_segments
 
 CONFIG = FakeConfig()
 PHONE = "+84912345678"
@@ -53,7 +56,7 @@ async def twilio_client(fake, monkeypatch):
 
 @pytest.fixture
 async def bot(fake):
-    async with telegram.Bot(CONFIG.telegram_token, base_url=f"{fake.url}/bot") as running:
+    async with telegram.Bot(CONFIG.telegram_token, base_url=fake.telegram_base_url) as running:
         yield running
 
 
@@ -89,40 +92,35 @@ async def zalo_refresh(http, fake, refresh_token, secret=CONFIG.zalo_app_secret)
 
 async def test_twilio_async_client_sends_and_parses_the_message_resource(fake, twilio_client):
     message = await twilio_client.messages.create_async(
-        to=PHONE, from_=FROM, body=VIETNAMESE, status_callback="https://example.org/status?uuid=1"
+        to=PHONE, from_=FROM, body=VIETNAMESE, status_callback="https://example.org/webhooks/twilio/status"
     )
 
     assert message.sid.startswith("SM") and len(message.sid) == 34
-    assert int(message.sid[2:], 16) >= 0
     assert message.status == "queued"
     assert (message.to, message.from_, message.body) == (PHONE, FROM, VIETNAMESE)
     assert message.account_sid == CONFIG.twilio_account_sid
-    assert message.num_segments == "1"
     assert isinstance(message.date_created, dtm.datetime)
     assert message.uri == f"/2010-04-01/Accounts/{CONFIG.twilio_account_sid}/Messages/{message.sid}.json"
     [sent] = fake.sent("twilio")
     assert (sent["provider"], sent["to"], sent["text"], sent["id"]) == ("twilio", PHONE, VIETNAMESE, message.sid)
     assert sent["extra"]["from"] == FROM
-    assert sent["extra"]["status_callback"] == "https://example.org/status?uuid=1"
+    assert sent["extra"]["status_callback"] == "https://example.org/webhooks/twilio/status"
 
 
-async def test_twilio_counts_vietnamese_as_ucs2_segments(twilio_client):
-    long_reply = VIETNAMESE * 3  # 75 characters, all UCS-2
-    message = await twilio_client.messages.create_async(to=PHONE, from_=FROM, body=long_reply)
-    assert message.num_segments == "2"
-    assert sms_segments("a" * 160) == 1 and sms_segments("a" * 161) == 2
-    assert sms_segments("{" * 80) == 1 and sms_segments("{" * 81) == 2  # extension chars cost 2
-    assert sms_segments("ă" * 70) == 1 and sms_segments("ă" * 71) == 2 and sms_segments("ă" * 135) == 3
-
-
-async def test_twilio_messaging_service_send_is_accepted_without_a_sender(fake, twilio_client):
-    message = await twilio_client.messages.create_async(
-        to=PHONE, messaging_service_sid="MG" + "0" * 32, body="hello"
-    )
-    assert message.status == "accepted"
-    assert message.from_ is None
-    assert message.messaging_service_sid == "MG" + "0" * 32
-    assert fake.sent("twilio")[0]["extra"]["messaging_service_sid"] == "MG" + "0" * 32
+@pytest.mark.parametrize(
+    "body, segments",
+    [
+        # 306 septets, but "{" (ESC + code) would straddle segments one and two: 3, not 2.
+        ("a" * 152 + "{" + "a" * 152, 3),
+        (VIETNAMESE * 3, 2),  # 75 UTF-16 units: UCS-2, 67 a segment
+        ("a" * 160, 1),
+    ],
+)
+async def test_twilio_counts_segments_as_the_helpline_does(fake, twilio_client, body, segments):
+    assert count_segments(body).segments == segments
+    message = await twilio_client.messages.create_async(to=PHONE, from_=FROM, body=body)
+    assert message.num_segments == str(segments)
+    assert fake.sent("twilio")[0]["extra"]["num_segments"] == segments
 
 
 async def test_twilio_wrong_credentials_are_a_401_with_code_20003(fake, monkeypatch):
@@ -139,12 +137,13 @@ async def test_twilio_wrong_credentials_are_a_401_with_code_20003(fake, monkeypa
     assert (request["status"], request["outcome"], request["error"]) == (401, "rejected", 20003)
 
 
-async def test_twilio_rejects_a_body_over_1600_characters_with_21617(fake, twilio_client):
-    await twilio_client.messages.create_async(to=PHONE, from_=FROM, body="x" * 1600)
-    with pytest.raises(TwilioRestException) as raised:
-        await twilio_client.messages.create_async(to=PHONE, from_=FROM, body="x" * 1601)
-    assert (raised.value.status, raised.value.code) == (400, 21617)
-    assert len(fake.sent("twilio")) == 1
+async def test_twilio_another_account_in_the_path_is_not_found(fake, http):
+    url = f"{fake.url}/2010-04-01/Accounts/AC{'f' * 32}/Messages.json"
+    auth = aiohttp.BasicAuth(CONFIG.twilio_account_sid, CONFIG.twilio_auth_token)
+    async with http.post(url, data={"To": PHONE, "From": FROM, "Body": "hi"}, auth=auth) as response:
+        assert response.status == 404
+        assert (await response.json())["code"] == 20404
+    assert fake.sent() == []
 
 
 @pytest.mark.parametrize(
@@ -154,28 +153,27 @@ async def test_twilio_rejects_a_body_over_1600_characters_with_21617(fake, twili
         ({"To": "0912345678", "From": FROM, "Body": "hi"}, 21211),
         ({"To": PHONE, "Body": "hi"}, 21603),
         ({"To": PHONE, "From": FROM}, 21602),
+        ({"To": PHONE, "From": FROM, "Body": "x" * 1601}, 21617),
     ],
 )
-async def test_twilio_validates_the_form_with_twilio_error_codes(fake, http, form, code):
+async def test_twilio_refuses_a_form_with_twilios_error_code_and_shape(fake, http, form, code):
     url = f"{fake.url}/2010-04-01/Accounts/{CONFIG.twilio_account_sid}/Messages.json"
     auth = aiohttp.BasicAuth(CONFIG.twilio_account_sid, CONFIG.twilio_auth_token)
     async with http.post(url, data=form, auth=auth) as response:
         body = await response.json()
     assert response.status == 400
-    assert body["code"] == code and body["status"] == 400
+    assert set(body) == {"code", "message", "more_info", "status"}
+    assert (body["code"], body["status"]) == (code, 400)
     assert body["more_info"] == f"https://www.twilio.com/docs/errors/{code}"
-    assert isinstance(body["message"], str) and body["message"]
+    assert fake.sent() == []
 
 
-async def test_twilio_another_account_in_the_path_is_not_found(fake, http):
-    url = f"{fake.url}/2010-04-01/Accounts/AC{'f' * 32}/Messages.json"
-    auth = aiohttp.BasicAuth(CONFIG.twilio_account_sid, CONFIG.twilio_auth_token)
-    async with http.post(url, data={"To": PHONE, "From": FROM, "Body": "hi"}, auth=auth) as response:
-        assert response.status == 404
-        assert (await response.json())["code"] == 20404
+async def test_twilio_accepts_1600_characters(fake, twilio_client):
+    await twilio_client.messages.create_async(to=PHONE, from_=FROM, body="x" * 1600)
+    assert len(fake.sent("twilio")) == 1
 
 
-async def test_twilio_injected_failure_hits_only_its_recipient_and_only_once(fake, twilio_client):
+async def test_twilio_queued_failure_hits_only_its_recipient_and_only_once(fake, twilio_client):
     fake.fail("twilio", 400, code=21610, to=PHONE)
 
     await twilio_client.messages.create_async(to=OTHER_PHONE, from_=FROM, body="one")
@@ -185,10 +183,12 @@ async def test_twilio_injected_failure_hits_only_its_recipient_and_only_once(fak
 
     assert (raised.value.status, raised.value.code) == (400, 21610)
     assert [m["text"] for m in fake.sent("twilio")] == ["one", "three"]
-    assert [r["outcome"] for r in fake.requests("twilio")] == ["accepted", "injected", "accepted"]
+    assert [(r["outcome"], r["error"]) for r in fake.requests("twilio")] == [
+        ("accepted", None), ("injected", 21610), ("accepted", None)
+    ]
 
 
-async def test_twilio_injected_429_keeps_failing_for_times_requests(fake, twilio_client):
+async def test_twilio_queued_429_keeps_failing_for_times_requests(fake, twilio_client):
     fake.fail("twilio", 429, times=2)
     for _ in range(2):
         with pytest.raises(TwilioRestException) as raised:
@@ -207,7 +207,7 @@ async def test_ptb_bot_initializes_and_sends_through_the_fake(fake, bot):
     assert bot.id == int(CONFIG.telegram_token.split(":")[0])
 
     first = await bot.send_message(chat_id=CHAT_ID, text=VIETNAMESE)
-    second = await bot.send_message(chat_id=CHAT_ID, text="lần hai")
+    second = await bot.send_message(chat_id=str(CHAT_ID), text="lần hai")  # officer addresses are strings
 
     assert isinstance(first, telegram.Message)
     assert first.chat.id == CHAT_ID and first.chat.type == "private"
@@ -220,11 +220,15 @@ async def test_ptb_bot_initializes_and_sends_through_the_fake(fake, bot):
     ]
 
 
-async def test_ptb_inline_keyboard_round_trips_and_long_callback_data_is_refused(fake, bot):
-    keyboard = telegram.InlineKeyboardMarkup([[telegram.InlineKeyboardButton("Có", callback_data="y")]])
-    message = await bot.send_message(chat_id=CHAT_ID, text="Bạn an toàn không?", reply_markup=keyboard)
-    assert message.reply_markup.inline_keyboard[0][0].callback_data == "y"
-    assert fake.sent("telegram")[0]["extra"]["reply_markup"]["inline_keyboard"][0][0]["text"] == "Có"
+async def test_ptb_inline_keyboards_round_trip_and_long_callback_data_is_refused(fake, bot):
+    alert = telegram.InlineKeyboardMarkup([[
+        telegram.InlineKeyboardButton("Nhận ca / Acknowledge", callback_data="ack:42"),
+        telegram.InlineKeyboardButton("Mở / Open", url="https://console.example.org/cases/42"),
+    ]])
+    message = await bot.send_message(chat_id=CHAT_ID, text="Ca mới", reply_markup=alert)
+    assert message.reply_markup.inline_keyboard[0][0].callback_data == "ack:42"
+    assert message.reply_markup.inline_keyboard[0][1].url == "https://console.example.org/cases/42"
+    assert fake.sent("telegram")[0]["extra"]["reply_markup"]["inline_keyboard"][0][0]["text"] == "Nhận ca / Acknowledge"
 
     too_long = '/inform{"need":"' + "x" * 60 + '"}'  # Rasa payloads can pass Telegram's 64 bytes
     keyboard = telegram.InlineKeyboardMarkup([[telegram.InlineKeyboardButton("x", callback_data=too_long)]])
@@ -233,24 +237,25 @@ async def test_ptb_inline_keyboard_round_trips_and_long_callback_data_is_refused
     assert len(fake.sent("telegram")) == 1
 
 
-async def test_ptb_answer_callback_query_and_webhook_calls(fake, bot):
+async def test_ptb_answer_callback_query_and_the_set_webhook_command_calls(fake, bot):
     assert await bot.answer_callback_query("4382bfdwdsb323b2d9") is True
     assert await bot.set_webhook(
-        "https://helpline.example.org/webhooks/telegram/webhook",
-        secret_token="s3cret_Token-1",
-        allowed_updates=["message", "edited_message", "callback_query"],
+        "https://helpline.example.org/webhooks/telegram/webhook", secret_token="s3cret_Token-1",
+        allowed_updates=["message", "callback_query"], drop_pending_updates=False,
     ) is True
 
     info = await bot.get_webhook_info()
     assert info.url == "https://helpline.example.org/webhooks/telegram/webhook"
-    assert tuple(info.allowed_updates) == ("message", "edited_message", "callback_query")
-    assert fake.state()["telegram"]["webhook"]["secret_token"] == "s3cret_Token-1"
-
-    assert await bot.delete_webhook() is True
-    assert (await bot.get_webhook_info()).url == ""
-    endpoints = [r["endpoint"] for r in fake.requests("telegram")]
-    assert endpoints == [
-        "getMe", "answerCallbackQuery", "setWebhook", "getWebhookInfo", "deleteWebhook", "getWebhookInfo"
+    assert tuple(info.allowed_updates) == ("message", "callback_query")
+    assert info.pending_update_count == 0
+    assert fake.state()["telegram"]["webhook"] == {
+        "url": "https://helpline.example.org/webhooks/telegram/webhook", "secret_token": "s3cret_Token-1",
+        "allowed_updates": ["message", "callback_query"], "drop_pending_updates": False,
+    }
+    answered = [r for r in fake.requests("telegram") if r["endpoint"] == "answerCallbackQuery"]
+    assert answered[0]["params"]["callback_query_id"] == "4382bfdwdsb323b2d9"
+    assert [r["endpoint"] for r in fake.requests("telegram")] == [
+        "getMe", "answerCallbackQuery", "setWebhook", "getWebhookInfo"
     ]
     assert fake.sent() == []  # none of these is a message
 
@@ -263,18 +268,16 @@ async def test_ptb_answer_callback_query_and_webhook_calls(fake, bot):
         ("https://helpline.example.org/hook", "not allowed!", "unallowed characters"),
     ],
 )
-async def test_ptb_set_webhook_is_refused_where_telegram_would_refuse_it(bot, url, secret, problem):
+async def test_ptb_set_webhook_is_refused_where_telegram_would_refuse_it(fake, bot, url, secret, problem):
     with pytest.raises(BadRequest, match=problem):
         await bot.set_webhook(url, secret_token=secret)
+    assert fake.state()["telegram"]["webhook"] == {}
 
 
 async def test_ptb_gets_forbidden_for_a_blocked_user_and_retry_after_for_flood(fake, bot, monkeypatch):
     monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB 22's future type for retry_after
     fake.fail("telegram", 403, to=CHAT_ID)
-    fake.fail("telegram", 429, body={
-        "ok": False, "error_code": 429, "description": "Too Many Requests: retry after 7",
-        "parameters": {"retry_after": 7},
-    })
+    fake.fail("telegram", 429, telegram_error_body(429, retry_after=7))
 
     with pytest.raises(RetryAfter) as flood:  # the 429 names no chat: the next send takes it
         await bot.send_message(chat_id=CHAT_ID + 1, text="other chat")
@@ -286,12 +289,12 @@ async def test_ptb_gets_forbidden_for_a_blocked_user_and_retry_after_for_flood(f
     assert [m["text"] for m in fake.sent("telegram")] == ["after"]
 
 
-async def test_ptb_injected_failure_can_target_another_method(fake, bot):
-    fake.fail("telegram", 400, method="answerCallbackQuery",
-              body={"ok": False, "error_code": 400, "description": "Bad Request: query is too old"})
+async def test_ptb_queued_failure_can_target_another_method(fake, bot):
+    fake.fail("telegram", 400, telegram_error_body(400, "Bad Request: query is too old"), method="answerCallbackQuery")
     await bot.send_message(chat_id=CHAT_ID, text="not affected")
     with pytest.raises(BadRequest, match="Query is too old"):
         await bot.answer_callback_query("old")
+    assert [m["text"] for m in fake.sent("telegram")] == ["not affected"]
 
 
 async def test_ptb_text_limit_is_4096_utf16_units(fake, bot):
@@ -304,8 +307,8 @@ async def test_ptb_text_limit_is_4096_utf16_units(fake, bot):
     assert len(fake.sent("telegram")) == 2
 
 
-async def test_ptb_wrong_token_is_invalid_token(fake):
-    wrong = telegram.Bot("111:wrong-token", base_url=f"{fake.url}/bot")
+async def test_ptb_wrong_token_is_invalid_token_and_is_not_recorded(fake):
+    wrong = telegram.Bot("111:wrong-token", base_url=fake.telegram_base_url)
     with pytest.raises(InvalidToken):
         await wrong.initialize()
     await wrong.shutdown()
@@ -318,19 +321,16 @@ async def test_telegram_json_bodies_and_the_error_shape(fake, http):
     async with http.post(f"{base}/sendMessage", json={"chat_id": CHAT_ID, "text": "json"}) as response:
         body = await response.json()
     assert body["ok"] is True and body["result"]["chat"] == {"id": CHAT_ID, "type": "private", "first_name": "Test"}
-    assert body["result"]["from"]["is_bot"] is True
 
     async with http.post(f"{fake.url}/bot999:nope/sendMessage", json={"chat_id": 1, "text": "x"}) as response:
         assert response.status == 401
         assert await response.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
     async with http.post(f"{base}/sendMessage", json={"chat_id": CHAT_ID, "text": "x" * 4097}) as response:
         assert response.status == 400
-        assert await response.json() == {
-            "ok": False, "error_code": 400, "description": "Bad Request: message is too long"
-        }
-    async with http.post(f"{base}/sendMessage", json={"chat_id": CHAT_ID}) as response:
+        assert await response.json() == {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+    async with http.post(f"{base}/sendMessage", json=[CHAT_ID, "not an object"]) as response:
         assert response.status == 400
-    async with http.post(f"{base}/noSuchMethod", json={}) as response:
+    async with http.post(f"{base}/sendChatAction", json={"chat_id": CHAT_ID}) as response:  # the helpline never calls it
         assert response.status == 404
     assert [m["text"] for m in fake.sent()] == ["json"]
 
@@ -348,12 +348,13 @@ async def test_zalo_send_succeeds_with_the_current_access_token(fake, http):
     assert (sent["to"], sent["text"], sent["id"]) == (ZALO_USER, VIETNAMESE, body["data"]["message_id"])
 
 
-async def test_zalo_wrong_token_and_long_text_are_errors_in_a_200(fake, http):
+async def test_zalo_wrong_token_and_bad_messages_are_errors_in_a_200(fake, http):
     assert await zalo_send(http, fake, "hi", token="wrong") == {"error": -216, "message": "Access token is invalid"}
     assert (await zalo_send(http, fake, "x" * 2001))["error"] == -201
     assert (await zalo_send(http, fake, "x" * 2000))["error"] == 0
     assert (await zalo_send(http, fake, "hi", user_id=""))["error"] == -201
     assert [r["error"] for r in fake.requests("zalo")] == [-216, -201, None, -201]
+    assert len(fake.sent("zalo")) == 1
 
 
 async def test_zalo_refresh_tokens_are_single_use(fake, http):
@@ -387,21 +388,22 @@ async def test_zalo_two_concurrent_refreshes_lose_the_race_exactly_once(fake, ht
 
 async def test_zalo_refresh_checks_the_app_secret(fake, http):
     body = await zalo_refresh(http, fake, fake.zalo_tokens[1], secret="wrong")
-    assert body["error"] < 0 and "access_token" not in body
-    assert fake.zalo_refreshes == 0
+    assert body["error"] == -14003 and "access_token" not in body
+    assert fake.zalo_refreshes == 0 and fake.zalo_tokens == (CONFIG.zalo_access_token, CONFIG.zalo_refresh_token)
 
 
 async def test_zalo_expired_token_is_recovered_by_a_refresh(fake, http):
     fake.expire_zalo_token()
+    assert fake.zalo_tokens == (None, CONFIG.zalo_refresh_token)
     assert (await zalo_send(http, fake, "hi", token=CONFIG.zalo_access_token))["error"] == -216
     tokens = await zalo_refresh(http, fake, CONFIG.zalo_refresh_token)
     assert (await zalo_send(http, fake, "hi", token=tokens["access_token"]))["error"] == 0
 
 
-async def test_zalo_injected_errors_are_200s_by_default(fake, http):
+async def test_zalo_queued_errors_are_200s_and_an_outage_is_a_gateway_page(fake, http):
     fake.fail("zalo", code=-230, to=ZALO_USER)
     body = await zalo_send(http, fake, "hi")
-    assert body["error"] == -230 and body["message"]
+    assert body == {"error": -230, "message": "User has not interacted with the OA in the past 7 days"}
     assert (await zalo_send(http, fake, "hi"))["error"] == 0
 
     fake.fail("zalo", 502)
@@ -409,65 +411,92 @@ async def test_zalo_injected_errors_are_200s_by_default(fake, http):
         f"{fake.url}/v3.0/oa/message/cs", headers={"access_token": fake.zalo_tokens[0]},
         json={"recipient": {"user_id": ZALO_USER}, "message": {"text": "hi"}},
     ) as response:
-        assert response.status == 502
+        assert response.status == 502 and response.content_type == "text/html"
+    assert len(fake.sent("zalo")) == 1
+
+
+async def test_zalo_queued_failure_can_target_the_refresh(fake, http):
+    fake.fail("zalo", code=-14014, method="access_token")
+    assert (await zalo_refresh(http, fake, CONFIG.zalo_refresh_token))["error"] == -14014
+    assert "access_token" in await zalo_refresh(http, fake, CONFIG.zalo_refresh_token)
+
+
+# ---------------------------------------------------------------------------------------------
+# Error bodies
+
+
+def test_error_bodies_have_the_providers_documented_shapes():
+    assert twilio_error_body(400, 21610) == {
+        "code": 21610, "message": "Attempt to send to unsubscribed recipient",
+        "more_info": "https://www.twilio.com/docs/errors/21610", "status": 400,
+    }
+    assert twilio_error_body(429)["code"] == 20429
+    assert telegram_error_body(403) == {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+    assert telegram_error_body(429) == {
+        "ok": False, "error_code": 429, "description": "Too Many Requests: retry after 5", "parameters": {"retry_after": 5},
+    }
+    assert zalo_error_body(-216) == {"error": -216, "message": "Access token is invalid"}
 
 
 # ---------------------------------------------------------------------------------------------
 # Control API
 
 
-async def test_control_api_lists_filters_and_resets(fake, http, twilio_client, bot):
+async def get_json(http, url, **params):
+    async with http.get(url, params=params) as response:
+        return response.status, await response.json()
+
+
+async def test_control_api_and_facade_give_the_same_answers(fake, http, twilio_client, bot):
     await twilio_client.messages.create_async(to=PHONE, from_=FROM, body="sms")
     await bot.send_message(chat_id=CHAT_ID, text="tg")
     await zalo_send(http, fake, "zalo")
     await zalo_send(http, fake, "rejected", token="wrong")
+    fake.fail("telegram", 403, to=CHAT_ID)
 
-    async with http.get(f"{fake.url}/_fake/sent") as response:
-        sent = await response.json()
-    assert [(m["provider"], m["text"]) for m in sent] == [("twilio", "sms"), ("telegram", "tg"), ("zalo", "zalo")]
-    assert all(set(m) == {"provider", "to", "text", "at", "id", "extra"} for m in sent)
-    async with http.get(f"{fake.url}/_fake/sent", params={"provider": "telegram"}) as response:
-        assert [m["text"] for m in await response.json()] == ["tg"]
-    async with http.get(f"{fake.url}/_fake/sent", params={"provider": "fax"}) as response:
-        assert response.status == 400
+    assert await get_json(http, f"{fake.url}/_fake/sent") == (200, fake.sent())
+    assert [(m["provider"], m["text"]) for m in fake.sent()] == [("twilio", "sms"), ("telegram", "tg"), ("zalo", "zalo")]
+    assert all(set(m) == {"provider", "to", "text", "at", "id", "extra"} for m in fake.sent())
+    assert await get_json(http, f"{fake.url}/_fake/sent", provider="telegram") == (200, fake.sent("telegram"))
+    assert await get_json(http, f"{fake.url}/_fake/requests", provider="zalo") == (200, fake.requests("zalo"))
+    assert [r["outcome"] for r in fake.requests("zalo")] == ["accepted", "rejected"]
+    assert await get_json(http, f"{fake.url}/_fake/state") == (200, fake.state())
+    assert fake.state()["counts"] == {"twilio": 1, "telegram": 1, "zalo": 1}
 
-    async with http.get(f"{fake.url}/_fake/requests") as response:
-        requests = await response.json()
-    assert [r["outcome"] for r in requests if r["provider"] == "zalo"] == ["accepted", "rejected"]
-    assert {r["provider"] for r in requests} == {"twilio", "telegram", "zalo"}
+    status, refused = await get_json(http, f"{fake.url}/_fake/sent", provider="fax")
+    with pytest.raises(ValueError) as raised:
+        fake.sent("fax")
+    assert (status, refused) == (400, {"error": str(raised.value)})
+
+
+async def test_control_api_queues_failures_as_the_facade_does(fake, http):
+    rule = {"provider": "twilio", "to": PHONE, "status": 400, "code": 21610, "times": 2}
+    async with http.post(f"{fake.url}/_fake/fail", json=rule) as response:
+        assert response.status == 200
+        queued = (await response.json())["queued"]
+    assert queued == fake.fail(**rule)
+    assert fake.state()["failures"] == [queued, queued]
+
+    for bad in ({"provider": "fax"}, {"provider": "twilio", "times": 0}, {"provider": "twilio", "status": 99},
+                {"provider": "twilio", "colour": "red"}, {"status": 500}, ["twilio"]):
+        async with http.post(f"{fake.url}/_fake/fail", json=bad) as response:
+            assert response.status == 400, bad
+            assert (await response.json())["error"]
+    with pytest.raises(ValueError):
+        fake.fail("twilio", times=0)
+    assert len(fake.state()["failures"]) == 2
+
+
+async def test_control_api_resets_and_expires_the_zalo_token(fake, http):
+    await zalo_send(http, fake, "before")
+    async with http.post(f"{fake.url}/_fake/expire_token") as response:
+        assert response.status == 200
+    assert fake.zalo_tokens[0] is None
+    assert (await zalo_send(http, fake, "hi", token=CONFIG.zalo_access_token))["error"] == -216
 
     async with http.delete(f"{fake.url}/_fake/sent") as response:
         assert response.status == 200
     assert fake.sent() == [] and fake.requests() == []
-
-
-async def test_control_api_queues_failures(fake, http, twilio_client):
-    async with http.post(f"{fake.url}/_fake/fail", json={
-        "provider": "twilio", "to": PHONE, "status": 400,
-        "body": {"code": 21610, "message": "Attempt to send to unsubscribed recipient",
-                 "more_info": "https://www.twilio.com/docs/errors/21610", "status": 400},
-        "times": 2,
-    }) as response:
-        assert response.status == 200
-    for _ in range(2):
-        with pytest.raises(TwilioRestException) as raised:
-            await twilio_client.messages.create_async(to=PHONE, from_=FROM, body="hi")
-        assert raised.value.code == 21610
-    await twilio_client.messages.create_async(to=PHONE, from_=FROM, body="hi")
-
-    for bad in ({"provider": "fax"}, {"provider": "twilio", "times": 0}, {"provider": "twilio", "status": 99},
-                {"provider": "twilio", "colour": "red"}, ["twilio"]):
-        async with http.post(f"{fake.url}/_fake/fail", json=bad) as response:
-            assert response.status == 400, bad
-
-
-async def test_control_api_expires_the_zalo_token(fake, http):
-    async with http.post(f"{fake.url}/_fake/expire_token") as response:
-        assert response.status == 200
-    assert (await zalo_send(http, fake, "hi", token=CONFIG.zalo_access_token))["error"] == -216
-    async with http.get(f"{fake.url}/_fake/state") as response:
-        state = await response.json()
-    assert state["zalo"]["access_token"] is None and state["zalo"]["refreshes"] == 0
 
 
 async def test_nothing_logged_carries_text_or_recipients(fake, http, twilio_client, bot, caplog):
@@ -477,8 +506,9 @@ async def test_nothing_logged_carries_text_or_recipients(fake, http, twilio_clie
     await bot.send_message(chat_id=CHAT_ID, text=secret_text)
     await zalo_send(http, fake, secret_text)
     await zalo_send(http, fake, secret_text, token="wrong")
-    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "channels.fakes")
-    assert "accepted message" in logged
+    await zalo_refresh(http, fake, fake.zalo_tokens[1])
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("channels.fakes"))
+    assert logged.count("accepted message") == 3 and "rejected" in logged and "refreshed" in logged
     for clear in (secret_text, PHONE, PHONE[1:], str(CHAT_ID), ZALO_USER, CONFIG.telegram_token):
         assert clear not in logged
 
@@ -492,21 +522,23 @@ def _get(url: str):
         return response.status, json.loads(response.read())
 
 
+def _telegram_send(url: str, text: str) -> urllib.request.Request:
+    return urllib.request.Request(
+        f"{url}/bot{CONFIG.telegram_token}/sendMessage", data=json.dumps({"chat_id": CHAT_ID, "text": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
+
 def test_start_in_thread_serves_synchronous_callers_and_stops():
     fake = FakeProviders(CONFIG, port=0).start_in_thread()
     try:
         url = fake.url
-        request = urllib.request.Request(
-            f"{url}/bot{CONFIG.telegram_token}/sendMessage",
-            data=json.dumps({"chat_id": CHAT_ID, "text": "sync"}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(_telegram_send(url, "sync"), timeout=10) as response:
             assert json.loads(response.read())["result"]["text"] == "sync"
         assert [m["text"] for m in fake.sent()] == ["sync"]
         fake.fail("telegram", 403)
         with pytest.raises(urllib.error.HTTPError) as raised:
-            urllib.request.urlopen(request, timeout=10)
+            urllib.request.urlopen(_telegram_send(url, "blocked"), timeout=10)
         assert raised.value.code == 403
         assert json.loads(raised.value.read())["description"] == "Forbidden: bot was blocked by the user"
         raised.value.close()
@@ -525,6 +557,18 @@ def test_sync_context_manager_and_env():
             "ZALO_API_BASE_URL": fake.url, "ZALO_OAUTH_BASE_URL": fake.url,
         }
         assert fake.telegram_base_url == f"{fake.url}/bot"
+    with pytest.raises(RuntimeError):
+        fake.url  # noqa: B018 - not running any more
+
+
+def test_sent_since_reads_only_the_new_records():
+    with FakeProviders(CONFIG, port=0) as fake:
+        for text in ("one", "two"):
+            urllib.request.urlopen(_telegram_send(fake.url, text), timeout=10).close()
+        assert [m["text"] for m in fake.sent_since(1)] == ["two"]
+        assert fake.sent_since(2) == []
+        with pytest.raises(LookupError):
+            fake.sent_since(3)
 
 
 def test_config_takes_the_helplines_own_variables():
@@ -541,6 +585,7 @@ def test_cli_prints_the_base_urls_and_serves_until_interrupted():
         [sys.executable, "-m", "bot", "fake-providers", "--port", "0"],
         cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
+    assert process.stdout is not None
     try:
         lines = []
         for line in process.stdout:
@@ -561,19 +606,3 @@ def test_cli_prints_the_base_urls_and_serves_until_interrupted():
             process.kill()
             process.wait()
         process.stdout.close()
-
-
-def test_sent_since_reads_only_the_new_records():
-    import urllib.request
-
-    with FakeProviders(FakeConfig(), port=0) as fake:
-        def send(text):
-            body = json.dumps({"chat_id": 7, "text": text}).encode()
-            request = urllib.request.Request(f"{fake.url}/bot{FakeConfig().telegram_token}/sendMessage", data=body,
-                                             headers={"Content-Type": "application/json"})
-            urllib.request.urlopen(request, timeout=10).read()
-
-        send("one")
-        send("two")
-        assert [m["text"] for m in fake.sent_since(1)] == ["two"]
-        assert fake.sent_since(2) == []
