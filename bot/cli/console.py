@@ -18,18 +18,26 @@ import ipaddress
 import logging
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
-from pydantic import BaseSettings, Field, SecretStr
+from pydantic import BaseSettings, SecretStr
+
+if TYPE_CHECKING:  # the command imports its heavy dependencies only once it runs
+    import redis.asyncio as aioredis
+    from sanic import Sanic
+
+    from bot.cases.officers import OfficerStore
+    from bot.cases.store import CaseStore
 
 PROG = "python -m bot console"
 
 
 class ConsoleSettings(BaseSettings):
-    """What only the console reads (the rest is bot.runtime.settings.Settings)."""
+    """What only the console reads (the rest is bot.runtime.settings.Settings): CONSOLE_SECRET_KEY
+    and HELPLINE_ENV (field names match the variables, case-insensitively)."""
 
-    console_secret_key: Optional[SecretStr] = Field(None, env="CONSOLE_SECRET_KEY")
-    helpline_env: str = Field("", env="HELPLINE_ENV")
+    console_secret_key: Optional[SecretStr] = None
+    helpline_env: str = ""
 
     class Config:
         env_file = ".env"
@@ -50,7 +58,8 @@ def is_production(environment: str, host: str, public_url: Optional[str]) -> boo
         return True  # a host name other than localhost: reachable by others
 
 
-def _redis(url: Optional[str]):
+def connect_redis(url: Optional[str]) -> Optional[aioredis.Redis]:
+    """The console's Redis client (None without REDIS_URL): connects on first use."""
     if not url:
         return None
     import redis.asyncio as aioredis
@@ -63,33 +72,21 @@ def _redis(url: Optional[str]):
     )
 
 
-def _case_actions(store, redis):
-    try:
-        from bot.escalation.case_actions import CaseActions
-    except ModuleNotFoundError as error:
-        if error.name not in ("bot.escalation", "bot.escalation.case_actions"):
-            raise
-        from bot.console.fallback import StoreOnlyActions
+def console_app(store: CaseStore, officers: OfficerStore, redis: Optional[aioredis.Redis], **options: Any) -> Sanic:
+    """The console as this command serves it: every case action through CaseActions (which hands
+    her conversation over and queues replies on her channel through ``redis``), and logouts and
+    lockouts kept in the same Redis. The client closes when the server stops. ``options``: the
+    keyword arguments of bot.console.app.create_app."""
+    from bot.console.app import create_app
+    from bot.escalation.case_actions import CaseActions
 
-        print(
-            "Console: bot.escalation.case_actions is not installed; case actions go straight to the "
-            "store and replies to workers are refused (nothing would deliver them).",
-            file=sys.stderr, flush=True,
-        )
-        return StoreOnlyActions(store, redis)
-    return CaseActions(store, redis)
+    app = create_app(store, officers, CaseActions(store, redis), redis=redis, **options)
+    if redis is not None:
+        async def close_redis(_app: Sanic, _loop: Any = None) -> None:
+            await redis.close()
 
-
-def _background_jobs(store, redis, settings) -> list:
-    try:
-        from bot.escalation.service import background_jobs
-    except ModuleNotFoundError as error:
-        if error.name not in ("bot.escalation", "bot.escalation.service"):
-            raise
-        print("Console: no escalation service (bot.escalation.service); no background jobs.",
-              file=sys.stderr, flush=True)
-        return []
-    return list(background_jobs(store, redis, settings))
+        app.register_listener(close_redis, "after_server_stop")
+    return app
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -105,12 +102,13 @@ def serve(host: Optional[str] = None, port: Optional[int] = None) -> int:
     from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.cases import MigrationError
     from bot.cases.db import database_url, describe_url
     from bot.cases.officers import OfficerStore
-    from bot.cases.schema import MigrationError
     from bot.cases.store import CaseStore
     from bot.cli.run import port_is_free
     from bot.console.security import SecretKeyError, resolve_secret_key
+    from bot.escalation.service import background_jobs
     from bot.runtime.settings import Settings
     from bot.runtime.validation_errors import describe
 
@@ -149,19 +147,15 @@ def serve(host: Optional[str] = None, port: Optional[int] = None) -> int:
         print(f"console: the case database {describe_url(url)} cannot be used: {type(reason).__name__}",
               file=sys.stderr)
         return 1
-    redis = _redis(settings.redis_url)
+    redis = connect_redis(settings.redis_url)
     if redis is None:
-        print("Console: REDIS_URL is not set; logouts and lockouts are kept in this process only.",
+        print("Console: REDIS_URL is not set; logouts and lockouts are kept in this process only, and "
+              "officers' replies cannot reach workers (they are kept in the case, marked not delivered).",
               file=sys.stderr, flush=True)
-    actions = _case_actions(store, redis)
-    background = _background_jobs(store, redis, settings)
-
-    from bot.console.app import create_app
-
-    app = create_app(store, officers, actions, secret_key=secret_key, background=background,
-                     public_url=public_url, redis=redis,
-                     sla={"critical": settings.sla_critical_seconds, "high": settings.sla_high_seconds},
-                     name="helpline_console")
+    app = console_app(store, officers, redis, secret_key=secret_key,
+                      background=list(background_jobs(store, redis, settings)), public_url=public_url,
+                      sla={"critical": settings.sla_critical_seconds, "high": settings.sla_high_seconds},
+                      name="helpline_console")
     for name in ("sanic.root", "sanic.error", "sanic.access"):  # Sanic prints these itself
         logging.getLogger(name).propagate = False
     shown = public_url or f"http://{host if host != '0.0.0.0' else '127.0.0.1'}:{port}"

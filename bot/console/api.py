@@ -1,4 +1,4 @@
-"""The console's JSON API.
+"""The console's JSON API, as a blueprint under /api.
 
     GET  /api/cases?status=&country=&conversation_id=&limit=
     GET  /api/cases/{id}                       (with its events)
@@ -15,29 +15,33 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
-import logging
 import re
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
-from sanic import Sanic
+from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from bot.cases.officers import OfficerAccount
 from bot.cases.schema import STATUSES
 from bot.cases.store import CaseNotFound, InvalidTransition, InvalidValue
-from bot.console.app import log_unexpected, session_officer
 from bot.console.operations import (
     ACTIONS,
     BadInput,
     Forbidden,
     case_json,
-    clean_text,
     load_case,
     perform,
+    required_text,
 )
-
-log = logging.getLogger("bot.console")
+from bot.console.request_helpers import (
+    UNAVAILABLE_REASON,
+    csrf_ok,
+    error_json,
+    log,
+    log_unexpected,
+    session_officer,
+)
 
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 MAX_LIMIT = 500
@@ -49,14 +53,7 @@ class ApiError(Exception):
         self.status, self.code, self.reason, self.headers = status, code, reason, headers or {}
 
 
-def register(app: Sanic) -> None:
-    app.add_route(list_cases, "/api/cases", methods=["GET"], name="api_list_cases")
-    app.add_route(get_case, "/api/cases/<case_id:int>", methods=["GET"], name="api_get_case")
-    app.add_route(case_action, "/api/cases/<case_id:int>/<action:str>", methods=["POST"], name="api_case_action")
-
-
-def _error(status: int, code: str, reason: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
-    return json({"error": code, "reason": reason}, status=status, headers=headers)
+blueprint = Blueprint("console_api", url_prefix="/api")
 
 
 async def _authenticate(request: Request, *, unsafe: bool) -> OfficerAccount:
@@ -77,36 +74,38 @@ async def _authenticate(request: Request, *, unsafe: bool) -> OfficerAccount:
     if account is None:
         raise ApiError(401, "unauthorized", "sign in, or send 'Authorization: Bearer <token>'",
                        {"WWW-Authenticate": 'Bearer realm="helpline-console"'})
-    if unsafe and not request.app.ctx.codec.check_csrf(request.ctx.session, request.headers.get("x-csrf-token")):
+    if unsafe and not csrf_ok(request, request.headers.get("x-csrf-token")):
         raise ApiError(403, "csrf", "a session-cookie request must carry the X-CSRF-Token header")
     return account
 
 
-async def _guarded(request: Request, handler, *args) -> HTTPResponse:
+async def _guarded(request: Request, handler: Callable[..., Awaitable[HTTPResponse]], *args: Any) -> HTTPResponse:
+    """The handler's response, or the JSON error for what it raised."""
     try:
         return await handler(request, *args)
     except ApiError as error:
-        return _error(error.status, error.code, error.reason, error.headers)
+        return error_json(error.status, error.code, error.reason, error.headers)
     except Forbidden:
         officer = request.ctx.officer
         log.warning("API: officer %s refused a case or country they do not cover.", officer.username if officer else "-")
-        return _error(403, "forbidden", "you do not cover this case's country")
+        return error_json(403, "forbidden", "you do not cover this case's country")
     except CaseNotFound:
-        return _error(404, "not_found", "no such case")
+        return error_json(404, "not_found", "no such case")
     except BadInput as error:
-        return _error(400, "invalid_value", error.text("en"))
+        return error_json(400, "invalid_value", error.text("en"))
     except InvalidValue as error:
-        return _error(400, "invalid_value", str(error))
+        return error_json(400, "invalid_value", str(error))
     except InvalidTransition as error:
-        return _error(409, "invalid_transition", str(error))
+        return error_json(409, "invalid_transition", str(error))
     except Exception as error:  # noqa: BLE001 - never a 500 with details
         log_unexpected(error, f"API {request.method} {request.path}")
-        return _error(503, "unavailable", "the service is temporarily unavailable; try again")
+        return error_json(503, "unavailable", UNAVAILABLE_REASON)
 
 
 # --- handlers -----------------------------------------------------------------------------------
 
 
+@blueprint.get("/cases")
 async def list_cases(request: Request) -> HTTPResponse:
     return await _guarded(request, _list_cases)
 
@@ -141,7 +140,7 @@ def _list_filters(request: Request) -> Tuple[Any, Optional[str], Optional[str], 
     conversation_id = args.get("conversation_id") or None
     if conversation_id is not None:
         try:
-            conversation_id = clean_text(conversation_id, 256, required=True)
+            conversation_id = required_text(conversation_id, 256)
         except BadInput:
             raise ApiError(400, "invalid_value", "conversation_id must be 1 to 256 characters") from None
     raw_limit = args.get("limit")
@@ -153,6 +152,7 @@ def _list_filters(request: Request) -> Tuple[Any, Optional[str], Optional[str], 
     return status, country, conversation_id, limit
 
 
+@blueprint.get("/cases/<case_id:int>")
 async def get_case(request: Request, case_id: int) -> HTTPResponse:
     return await _guarded(request, _get_case, case_id)
 
@@ -164,6 +164,7 @@ async def _get_case(request: Request, case_id: int) -> HTTPResponse:
     return json({"case": case_json(case, request.app.ctx.sla, store.clock(), with_events=True)})
 
 
+@blueprint.post("/cases/<case_id:int>/<action:str>")
 async def case_action(request: Request, case_id: int, action: str) -> HTTPResponse:
     return await _guarded(request, _case_action, case_id, action)
 

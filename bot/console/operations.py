@@ -42,16 +42,12 @@ class BadInput(Exception):
         return translate(lang, self.key, **self.values)
 
 
-def clean_text(value: Any, limit: int, *, required: bool) -> Optional[str]:
+def optional_text(value: Any, limit: int) -> Optional[str]:
     """A string from a form or JSON body: str, no NUL, valid Unicode, at most ``limit``
-    characters; stripped. Empty -> None, or BadInput when ``required``."""
+    characters; stripped. Missing or blank -> None."""
     if value is None:
-        if required:
-            raise BadInput("empty_text")
         return None
-    if not isinstance(value, str):
-        raise BadInput("bad_request")
-    if "\x00" in value:
+    if not isinstance(value, str) or "\x00" in value:
         raise BadInput("bad_request")
     try:
         value.encode("utf-8")
@@ -59,11 +55,17 @@ def clean_text(value: Any, limit: int, *, required: bool) -> Optional[str]:
         raise BadInput("bad_request") from None
     text = value.strip()
     if not text:
-        if required:
-            raise BadInput("empty_text")
         return None
     if len(text) > limit:
         raise BadInput("too_long", limit=limit)
+    return text
+
+
+def required_text(value: Any, limit: int) -> str:
+    """As ``optional_text``, but missing or blank is BadInput."""
+    text = optional_text(value, limit)
+    if text is None:
+        raise BadInput("empty_text")
     return text
 
 
@@ -100,7 +102,7 @@ async def perform(
     if action == "take":
         return await actions.take(case_id, me)
     if action == "reply":
-        text = clean_text(fields.get("text"), MAX_TEXT, required=True)
+        text = required_text(fields.get("text"), MAX_TEXT)
         if not may_reply(case, me):
             if case.status == CLOSED:
                 raise InvalidTransition(f"case {case.number} is closed")
@@ -109,12 +111,12 @@ async def perform(
             )
         return await actions.reply(case_id, me, text)  # an open case is taken by replying
     if action == "note":
-        return await actions.note(case_id, me, clean_text(fields.get("text"), MAX_TEXT, required=True))
+        return await actions.note(case_id, me, required_text(fields.get("text"), MAX_TEXT))
     if action == "close":
-        return await actions.close(case_id, me, clean_text(fields.get("reason"), MAX_REASON, required=False))
+        return await actions.close(case_id, me, optional_text(fields.get("reason"), MAX_REASON))
     # reassign
-    target = clean_text(fields.get("to"), 64, required=True)
-    reason = clean_text(fields.get("reason"), MAX_REASON, required=False)
+    target = required_text(fields.get("to"), 64)
+    reason = optional_text(fields.get("reason"), MAX_REASON)
     try:
         account = await asyncio.to_thread(officers.get, target)
     except UnknownOfficer:

@@ -1,13 +1,14 @@
-"""The console's pages: login, logout, the queue, a case and its actions (plain HTML forms)."""
+"""The console's pages, as a blueprint: login, logout, the queue, a case and its actions (plain
+HTML forms, each with a CSRF token), and the static files they use."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
-from typing import Dict, Optional
+from pathlib import Path
+from typing import Dict, Optional, Tuple
 from urllib.parse import quote
 
-from sanic import Sanic
+from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
 
@@ -18,7 +19,6 @@ from bot.cases.store import (
     InvalidTransition,
     InvalidValue,
 )
-from bot.console.app import ensure_session, page_context, session_officer
 from bot.console.operations import (
     ACTIONS,
     BadInput,
@@ -27,25 +27,26 @@ from bot.console.operations import (
     perform,
     reassign_candidates,
 )
-from bot.console.pages import case_page, error_page, login_page, queue_page
+from bot.console.pages import case_page, login_page, queue_page
 from bot.console.policy import MAX_TEXT
+from bot.console.request_helpers import (
+    csrf_ok,
+    ensure_session,
+    error_page_response,
+    log,
+    page_context,
+    session_cookie_name,
+    session_officer,
+)
 from bot.runtime.privacy import mask_id
 
-log = logging.getLogger("bot.console")
-
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: Where a login may send the officer on: the queue or a case page (notification links).
 _SAFE_NEXT = re.compile(r"^/(queue|cases/\d{1,12})$")
-_DONE = {action: f"done_{action}" for action in ACTIONS}
+_SESSION_COOKIES = (session_cookie_name(True), session_cookie_name(False))
 
-
-def register(app: Sanic) -> None:
-    app.add_route(index, "/", methods=["GET"])
-    app.add_route(login_form, "/login", methods=["GET"])
-    app.add_route(login_submit, "/login", methods=["POST"], name="login_submit")
-    app.add_route(logout, "/logout", methods=["POST"])
-    app.add_route(queue, "/queue", methods=["GET"])
-    app.add_route(case_view, "/cases/<case_id:int>", methods=["GET"])
-    app.add_route(case_action, "/cases/<case_id:int>/<action:str>", methods=["POST"])
+blueprint = Blueprint("console_pages")
+blueprint.static("/static", str(STATIC_DIR), name="static")
 
 
 def _see_other(location: str) -> HTTPResponse:
@@ -54,13 +55,9 @@ def _see_other(location: str) -> HTTPResponse:
 
 def _to_login(request: Request) -> HTTPResponse:
     path = request.path if _SAFE_NEXT.match(request.path) else "/queue"
-    session = request.ctx.session
-    expired = "&expired=1" if request.cookies and session is None and _had_session_cookie(request) else ""
+    had_cookie = any(name in request.cookies for name in _SESSION_COOKIES)
+    expired = "&expired=1" if request.ctx.session is None and had_cookie else ""
     return _see_other(f"/login?next={quote(path)}{expired}")
-
-
-def _had_session_cookie(request: Request) -> bool:
-    return any(name.endswith("hc_session") for name in request.cookies)
 
 
 def _form(request: Request, name: str) -> Optional[str]:
@@ -68,11 +65,25 @@ def _form(request: Request, name: str) -> Optional[str]:
     return value if isinstance(value, str) else None
 
 
+def _csrf_failed(request: Request, officer: Optional[OfficerAccount], retry: str = "/queue") -> HTTPResponse:
+    """403 for a form without a valid CSRF token. Sets no cookie (see login_submit)."""
+    return error_page_response(request, "csrf_failed", 403, officer=officer, retry=retry)
+
+
+def _forbidden_case(request: Request, officer: OfficerAccount) -> HTTPResponse:
+    return error_page_response(request, "forbidden_body", 403, officer=officer, title_key="forbidden_title")
+
+
+def _not_found(request: Request, officer: OfficerAccount) -> HTTPResponse:
+    return error_page_response(request, "not_found", 404, officer=officer)
+
+
 async def _names(request: Request) -> Dict[str, str]:
     accounts = await asyncio.to_thread(request.app.ctx.officers.list)
     return {account.username: account.display_name for account in accounts}
 
 
+@blueprint.get("/")
 async def index(request: Request) -> HTTPResponse:
     return _see_other("/queue")
 
@@ -80,6 +91,7 @@ async def index(request: Request) -> HTTPResponse:
 # --- login / logout -----------------------------------------------------------------------------
 
 
+@blueprint.get("/login")
 async def login_form(request: Request) -> HTTPResponse:
     if await session_officer(request) is not None:
         return _see_other("/queue")
@@ -94,23 +106,28 @@ async def login_form(request: Request) -> HTTPResponse:
     return html(login_page(ctx, next_path=next_path if _SAFE_NEXT.match(next_path) else "", notice=notice))
 
 
+@blueprint.post("/login")
 async def login_submit(request: Request) -> HTTPResponse:
     app = request.app
     username = (_form(request, "username") or "").strip()[:64]
     password = _form(request, "password") or ""
     next_path = _form(request, "next") or ""
     next_path = next_path if _SAFE_NEXT.match(next_path) else ""
-    if not app.ctx.codec.check_csrf(request.ctx.session, _form(request, "csrf_token")):
+    if not csrf_ok(request, _form(request, "csrf_token")):
         # No new cookie here: a cross-site POST (which carries no cookie under SameSite=Lax)
         # must not replace a signed-in officer's session. The link reloads the form.
-        return _forbidden_form(request, None, retry="/login")
+        return _csrf_failed(request, None, retry="/login")
     ctx = page_context(request)
+
+    def locked(wait: float) -> HTTPResponse:
+        minutes = max(1, -(-int(wait) // 60))
+        return html(login_page(ctx, username=username, next_path=next_path,
+                               error=ctx.t("login_locked", minutes=minutes)), status=429)
 
     wait = await app.ctx.throttle.seconds_to_wait(username)
     if wait > 0:
         log.info("Console sign-in refused for %s: locked for %.0f s.", mask_id(username), wait)
-        return html(login_page(ctx, username=username, next_path=next_path,
-                               error=ctx.t("login_locked", minutes=max(1, -(-int(wait) // 60)))), status=429)
+        return locked(wait)
     account: Optional[OfficerAccount] = None
     if username and password and len(password) <= 1024:
         account = await asyncio.to_thread(app.ctx.officers.authenticate, username, password)
@@ -118,8 +135,7 @@ async def login_submit(request: Request) -> HTTPResponse:
         wait = await app.ctx.throttle.failed(username)
         log.info("Console sign-in failed for %s.", mask_id(username))
         if wait > 0:
-            return html(login_page(ctx, username=username, next_path=next_path,
-                                   error=ctx.t("login_locked", minutes=max(1, -(-int(wait) // 60)))), status=429)
+            return locked(wait)
         return html(login_page(ctx, username=username, next_path=next_path, error=ctx.t("login_failed")), status=401)
 
     await app.ctx.throttle.succeeded(username)
@@ -134,27 +150,22 @@ async def login_submit(request: Request) -> HTTPResponse:
     return _see_other(next_path or "/queue")
 
 
+@blueprint.post("/logout")
 async def logout(request: Request) -> HTTPResponse:
-    session = request.ctx.session
-    if not request.app.ctx.codec.check_csrf(session, _form(request, "csrf_token")):
-        return _forbidden_form(request, await session_officer(request))
     officer = await session_officer(request)
-    await request.app.ctx.revocations.revoke(session)
+    if not csrf_ok(request, _form(request, "csrf_token")):
+        return _csrf_failed(request, officer)
+    await request.app.ctx.revocations.revoke(request.ctx.session)
     request.ctx.clear_session = True
     if officer is not None:
         log.info("Officer %s signed out.", officer.username)
     return _see_other("/login?bye=1")
 
 
-def _forbidden_form(request: Request, officer: Optional[OfficerAccount], retry: str = "/queue") -> HTTPResponse:
-    """403 for a form without a valid CSRF token. Sets no cookie (see login_submit)."""
-    ctx = page_context(request, officer, path=retry)
-    return html(error_page(ctx, ctx.t("error_title"), ctx.t("csrf_failed"), retry=retry), status=403)
-
-
 # --- queue and case -----------------------------------------------------------------------------
 
 
+@blueprint.get("/queue")
 async def queue(request: Request) -> HTTPResponse:
     officer = await session_officer(request)
     if officer is None:
@@ -176,16 +187,7 @@ async def _render_case(request: Request, officer: OfficerAccount, case_id: int, 
                           reply_text=reply_text), status=status)
 
 
-def _forbidden_case(request: Request, officer: OfficerAccount) -> HTTPResponse:
-    ctx = page_context(request, officer, path="/queue")
-    return html(error_page(ctx, ctx.t("forbidden_title"), ctx.t("forbidden_body")), status=403)
-
-
-def _not_found(request: Request, officer: OfficerAccount) -> HTTPResponse:
-    ctx = page_context(request, officer, path="/queue")
-    return html(error_page(ctx, ctx.t("error_title"), ctx.t("not_found")), status=404)
-
-
+@blueprint.get("/cases/<case_id:int>")
 async def case_view(request: Request, case_id: int) -> HTTPResponse:
     officer = await session_officer(request)
     if officer is None:
@@ -201,17 +203,17 @@ async def case_view(request: Request, case_id: int) -> HTTPResponse:
         return _not_found(request, officer)
 
 
+@blueprint.post("/cases/<case_id:int>/<action:str>")
 async def case_action(request: Request, case_id: int, action: str) -> HTTPResponse:
-    app = request.app
-    if not app.ctx.codec.check_csrf(request.ctx.session, _form(request, "csrf_token")):
-        return _forbidden_form(request, await session_officer(request))
     officer = await session_officer(request)
+    if not csrf_ok(request, _form(request, "csrf_token")):
+        return _csrf_failed(request, officer)
     if officer is None:
         return _to_login(request)
     if action not in ACTIONS:
         return _not_found(request, officer)
     fields = {name: _form(request, name) for name in ("text", "reason", "to")}
-    lang = request.ctx.lang
+    app = request.app
     try:
         await perform(app.ctx.store, app.ctx.officers, app.ctx.actions, officer, case_id, action, fields)
     except Forbidden:
@@ -220,12 +222,7 @@ async def case_action(request: Request, case_id: int, action: str) -> HTTPRespon
     except CaseNotFound:
         return _not_found(request, officer)
     except (BadInput, InvalidValue, InvalidTransition) as error:
-        if isinstance(error, BadInput):
-            message, status = error.text(lang), 400
-        elif isinstance(error, InvalidValue):
-            message, status = page_context(request).t("invalid_value", reason=str(error)), 400
-        else:
-            message, status = page_context(request).t("invalid_transition", reason=str(error)), 409
+        message, status = _refusal(request, error)
         keep = (fields.get("text") or "")[:MAX_TEXT] if action == "reply" else ""
         try:
             return await _render_case(request, officer, case_id, status=status, error=message, reply_text=keep)
@@ -233,3 +230,13 @@ async def case_action(request: Request, case_id: int, action: str) -> HTTPRespon
             return _not_found(request, officer)
     log.info("Officer %s: %s on case id %d.", officer.username, action, case_id)
     return _see_other(f"/cases/{case_id}?done={action}")
+
+
+def _refusal(request: Request, error: Exception) -> Tuple[str, int]:
+    """What the case page says about a refused action, and its status."""
+    if isinstance(error, BadInput):
+        return error.text(request.ctx.lang), 400
+    t = page_context(request).t
+    if isinstance(error, InvalidValue):
+        return t("invalid_value", reason=str(error)), 400
+    return t("invalid_transition", reason=str(error)), 409

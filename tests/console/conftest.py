@@ -1,32 +1,46 @@
-"""Fixtures for the console: a SQLite case store with a settable clock, officer accounts, a
-fake CaseActions, and the console served for real on a loopback port."""
+"""Fixtures for the console: a SQLite case store with a settable clock, officer accounts, the test
+Redis, and the console composed as `python -m bot console` composes it (bot.cli.console.console_app:
+the real CaseActions over that store and Redis), served for real on a loopback port.
+
+What the console does to a case is checked where the officer and the worker get it: the case's
+status and events in the store, the handoff flag, and the messages queued on her channel.
+"""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import aiohttp
 import pytest
+import redis
 from sanic import Sanic
+from sqlalchemy.exc import OperationalError
 
-from bot.cases import passwords
-from bot.cases.db import make_engine
+from bot.cases import make_engine, migrate
 from bot.cases.officers import OfficerStore
-from bot.cases.schema import migrate
-from bot.cases.store import CaseStore
-from bot.console.app import create_app
-from tests.cases.conftest import Clock
-from tests.channel_server import serve_app
-from tests.conftest import free_port
-from tests.console.fakes import FakeCaseActions
+from bot.cases.store import Case, CaseStore
+from bot.cli.console import connect_redis, console_app
+from bot.replies.catalogue import render
+from channels.handoff import HANDOFF_KEY
+from channels.identity import ADDRESS_KEY
+from channels.inbox import STREAM_KEY, Inbound
+from tests.cases.conftest import Clock, fast_kdf  # noqa: F401 - fast_kdf: an autouse fixture, shared
+from tests.support.serving import serve_app
 
 PASSWORD = "correct horse battery"
 SECRET = "test-console-secret-0123456789-abcdefghijklmnop"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+#: What CaseActions tells her (in Vietnamese) when an officer takes her case, and begins its
+#: goodbye with when one closes it.
+JOINED = render("officer_joined", "vi")
+LEFT = render("officer_left", "vi")
+#: Bounds a console that never comes up; not a timing anything is measured against.
+STARTUP_SECONDS = 60
 
 #: username -> (countries, role, display name)
 OFFICERS = {
@@ -37,35 +51,48 @@ OFFICERS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fast_kdf(monkeypatch):
-    """Cheap scrypt parameters: these tests need working logins, not a slow KDF."""
-    monkeypatch.setattr(passwords, "SCRYPT_LOG_N", 10)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", None)
-
-
 @dataclass
 class Env:
     store: CaseStore
     officers: OfficerStore
-    actions: FakeCaseActions
     clock: Clock
-    tokens: Dict[str, str] = field(default_factory=dict)
+    redis_url: str
+    redis: redis.Redis  # synchronous, for the test's own look at what the console did
+    tokens: Dict[str, str] = field(default_factory=dict, repr=False)
 
     def epoch(self) -> float:
         return self.clock.now.timestamp()
 
     def open_case(self, conversation_id: str = "+886900000001", country: Optional[str] = "TW",
                   severity: str = "critical", channel: str = "twilio", language: str = "vi",
-                  messages=(), **extra: Any):
+                  messages=(), reachable: bool = True, **extra: Any) -> Case:
+        """A case of a worker who wrote on ``channel``; ``reachable``: the channel knows her
+        address (as it does while her conversation lasts), so officers' messages can reach her."""
         case = self.store.open_case(conversation_id, channel, country, language, severity, **extra)
         for direction, text, *actor in messages:
             self.store.record_message(case.id, direction, text, actor=actor[0] if actor else None)
+        if reachable:
+            self.redis.hset(ADDRESS_KEY.format(conversation_id=conversation_id),
+                            mapping={"channel": channel, "address": conversation_id, "gsm7": 0})
         return case
+
+    def sent_to(self, case: Case) -> List[str]:
+        """What is queued for the worker of ``case`` on her channel, oldest first."""
+        queued = [Inbound.load(fields["message"])
+                  for _, fields in self.redis.xrange(STREAM_KEY.format(channel=case.channel))]
+        return [message.text for message in queued
+                if message.kind == "send" and message.address == case.conversation_id]
+
+    def held(self, case: Case) -> bool:
+        """Whether an officer holds her conversation (the bot stays out of it)."""
+        return bool(self.redis.exists(HANDOFF_KEY.format(conversation_id=case.conversation_id)))
+
+    def kinds(self, case: Case) -> List[str]:
+        return [event.kind for event in self.store.get_case(case.id).events]
 
 
 @pytest.fixture
-def env(tmp_path) -> Env:
+def env(tmp_path, redis_url, redis_client) -> Iterator[Env]:
     engine = make_engine(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
     migrate(engine)
     clock = Clock(dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone.utc))
@@ -73,20 +100,23 @@ def env(tmp_path) -> Env:
     officers = OfficerStore(engine, clock=clock)
     for username, (countries, role, name) in OFFICERS.items():
         officers.add(username, PASSWORD, countries, role, name)
-    environment = Env(store, officers, FakeCaseActions(store), clock)
+    environment = Env(store, officers, clock, redis_url, redis_client)
     environment.tokens = {username: officers.new_token(username) for username in OFFICERS}
     yield environment
+    redis_client.close()
     engine.dispose()
 
 
-def build_app(env: Env, **options):
-    Sanic.test_mode = True  # several apps in one process
+def database_fails(*_args, **_kwargs):
+    """The database refusing a statement: its message carries the statement's parameters."""
+    raise OperationalError("UPDATE cases SET status=? WHERE conversation_id=? AND summary=?",
+                           ("acknowledged", "+886900000001", "em bi danh"), Exception("database is locked"))
+
+
+def build_app(env: Env, **options: Any) -> Sanic:
+    """The console as the command composes it, on this test's store, clock and Redis."""
     options.setdefault("secret_key", SECRET)
-    actions = options.pop("actions", env.actions)
-    return create_app(env.store, env.officers, actions, clock=env.epoch, **options)
-
-
-serve = serve_app  # one way to serve a Sanic app in tests: tests/channel_server.py
+    return console_app(env.store, env.officers, connect_redis(env.redis_url), clock=env.epoch, **options)
 
 
 class Browser:
@@ -130,7 +160,7 @@ class Browser:
 @pytest.fixture
 async def console(env):
     """The console served on a loopback port; yields its base URL."""
-    async with serve(build_app(env)) as base:
+    async with serve_app(build_app(env)) as base:
         yield base
 
 
@@ -152,52 +182,45 @@ async def browser_for(console):
         await browser.close()
 
 
-class ThreadedConsole:
-    """The console in a thread with its own loop: for synchronous clients (Selenium, Hypothesis)."""
+class ServedInThread:
+    """``serve_app`` in a thread with its own event loop, for synchronous clients (Selenium,
+    Hypothesis): ``with ServedInThread(app) as server: ... server.base``."""
 
-    def __init__(self, app):
+    def __init__(self, app: Sanic):
         self.app = app
-        self.loop = asyncio.new_event_loop()
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self._server = None
+        self.base = ""
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._stop: Optional[asyncio.Event] = None
         self._ready = threading.Event()
         self._error: Optional[BaseException] = None
-        self._thread = threading.Thread(target=self._run, name="console-server", daemon=True)
+        # asyncio.run also ends the connections a browser left open before the loop closes.
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="console-server", daemon=True)
 
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
         try:
-            self.app.config.KEEP_ALIVE = False
-            self._server = self.loop.run_until_complete(
-                self.app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True)
-            )
-            self.loop.run_until_complete(self._server.startup())
-            self.loop.run_until_complete(self._server.before_start())
-            self.loop.run_until_complete(self._server.after_start())
-        except BaseException as error:  # noqa: BLE001 - reported by start()
+            async with serve_app(self.app) as base:
+                self.base = base
+                self._ready.set()
+                await self._stop.wait()
+        except BaseException as error:  # noqa: BLE001 - raised in the test's thread
             self._error = error
+        finally:
             self._ready.set()
-            return
-        self._ready.set()
-        self.loop.run_forever()
 
-    def start(self) -> "ThreadedConsole":
+    def __enter__(self) -> ServedInThread:
         self._thread.start()
-        self._ready.wait(30)
+        if not self._ready.wait(STARTUP_SECONDS):
+            raise AssertionError("the console did not start")
         if self._error is not None:
             raise self._error
         return self
 
-    def stop(self) -> None:
-        async def shutdown():
-            await self._server.before_stop()
-            self._server.close()
-            await self._server.wait_closed()
-            await self._server.after_stop()
-
-        if self._server is not None:
-            asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(30)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(30)
-        self.loop.close()
+    def __exit__(self, *exc_info: object) -> None:
+        if self._loop is not None and self._stop is not None:
+            with contextlib.suppress(RuntimeError):  # its loop has ended already (it failed)
+                self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error

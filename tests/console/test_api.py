@@ -3,20 +3,23 @@ from __future__ import annotations
 
 import http.client
 import json
+from typing import Optional
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.console.conftest import Browser, ThreadedConsole, build_app
+from tests.console.conftest import JOINED, LEFT, Browser, ServedInThread, build_app, database_fails
 
 
 @pytest.fixture
 async def api(console, env):
     session = aiohttp.ClientSession()
 
-    async def call(method: str, path: str, *, as_user: str = "lan", body=None, raw: bytes = None, headers=None):
+    async def call(method: str, path: str, *, as_user: Optional[str] = "lan", body=None, raw: Optional[bytes] = None,
+                   headers=None):
         headers = dict(headers or {})
         if as_user is not None:
             headers.setdefault("Authorization", f"Bearer {env.tokens[as_user]}")
@@ -96,7 +99,8 @@ async def test_another_countrys_case_is_403_and_reveals_nothing(api, env):
                          ("reassign", {"to": "minh"}), ("note", {"text": "x"})):
         response, payload = await api("POST", f"/api/cases/{case.id}/{action}", body=body)
         assert response.status == 403 and "Osaka" not in json.dumps(payload), action
-    assert env.actions.calls == []
+    assert env.kinds(case) == ["created", "message_in"]
+    assert env.sent_to(case) == [] and not env.held(case)
     response, _ = await api("GET", f"/api/cases/{case.id}", as_user="minh")
     assert response.status == 200
 
@@ -118,19 +122,24 @@ async def test_the_whole_handling_of_a_case(api, env):
     assert response.status == 200 and payload["case"]["status"] == "acknowledged"
     response, payload = await api("POST", f"/api/cases/{case.id}/take", body={})
     assert payload["case"]["status"] == "taken" and payload["case"]["assigned_officer"] == "lan"
+    assert env.held(case) and env.sent_to(case) == [JOINED]
     response, payload = await api("POST", f"/api/cases/{case.id}/reply", body={"text": "Chị ở đâu?"})
-    assert response.status == 200
+    assert response.status == 200 and env.sent_to(case) == [JOINED, "Chị ở đâu?"]
     response, payload = await api("POST", f"/api/cases/{case.id}/note", body={"text": "note"})
     assert response.status == 200
     response, payload = await api("POST", f"/api/cases/{case.id}/reassign", body={"to": "hoa", "reason": "shift"})
     assert response.status == 200 and payload["case"]["assigned_officer"] == "hoa"
     response, payload = await api("POST", f"/api/cases/{case.id}/close", as_user="hoa", body={"reason": "safe"})
     assert response.status == 200 and payload["case"]["status"] == "closed"
+    assert not env.held(case) and env.sent_to(case)[-1].startswith(LEFT)
     response, payload = await api("POST", f"/api/cases/{case.id}/close", body={"reason": "again"})
     assert response.status == 409 and payload["error"] == "invalid_transition" and "closed" in payload["reason"]
-    assert [call[0] for call in env.actions.calls] == ["acknowledge", "take", "reply", "note", "reassign", "close", "close"]
-    kinds = [event.kind for event in env.store.get_case(case.id).events]
-    assert kinds == ["created", "message_in", "acknowledged", "taken", "message_out", "note", "reassigned", "closed"]
+    assert len(env.sent_to(case)) == 3  # no second goodbye
+    assert [(event.kind, event.actor) for event in env.store.get_case(case.id).events] == [
+        ("created", "bot"), ("message_in", "worker"), ("acknowledged", "lan"), ("taken", "lan"),
+        ("message_out", "system"), ("message_out", "lan"), ("note", "lan"), ("reassigned", "lan"),
+        ("message_out", "system"), ("closed", "hoa"),
+    ]
 
 
 @pytest.mark.parametrize("action,body,status,error", [
@@ -170,9 +179,9 @@ async def test_a_huge_body_is_413(api, env):
     assert response.status == 413 and payload["error"] == "too_large"
 
 
-async def test_an_unexpected_error_is_503_without_detail(api, env):
+async def test_an_unexpected_error_is_503_without_detail(api, env, monkeypatch):
     case = env.open_case()
-    env.actions.fail_with = RuntimeError("SQL parameters: +886900000001 em bi danh")
+    monkeypatch.setattr(env.store, "acknowledge", database_fails)
     response, payload = await api("POST", f"/api/cases/{case.id}/ack")
     assert response.status == 503
     assert payload == {"error": "unavailable", "reason": "the service is temporarily unavailable; try again"}
@@ -189,16 +198,18 @@ async def test_the_session_cookie_works_for_the_api_with_the_csrf_header(env, br
                                         headers={"X-CSRF-Token": "nope"})
     assert response.status == 403
     await browser.get("/queue")
+    assert env.kinds(case) == ["created"]  # the refused posts did nothing
     async with browser.session.post(browser.base + f"/api/cases/{case.id}/ack", json={},
-                                    headers={"X-CSRF-Token": browser.csrf}) as response:
+                                    headers={"X-CSRF-Token": browser.csrf or ""}) as response:
         assert response.status == 200
-    assert env.actions.calls == [("acknowledge", case.id, "lan")]
+    assert env.kinds(case) == ["created", "acknowledged"]
+    assert env.store.get_case(case.id).assigned_officer == "lan"
 
 
 async def test_bearer_requests_need_no_csrf_and_ignore_cookies(api, env):
     case = env.open_case()
     response, payload = await api("POST", f"/api/cases/{case.id}/ack", headers={"Cookie": "hc_session=forged"})
-    assert response.status == 200
+    assert response.status == 200 and payload["case"]["assigned_officer"] == "lan"
 
 
 # --- fuzz -------------------------------------------------------------------------------------
@@ -220,13 +231,13 @@ bodies = st.one_of(
 
 @pytest.fixture
 def threaded(env):
-    server = ThreadedConsole(build_app(env)).start()
-    yield server
-    server.stop()
+    with ServedInThread(build_app(env)) as server:
+        yield server
 
 
-def _request(server: ThreadedConsole, method: str, path: str, body: bytes = None, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+def _request(server: ServedInThread, method: str, path: str, body: Optional[bytes] = None, headers=None):
+    address = urlsplit(server.base)
+    connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=30)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()

@@ -2,57 +2,69 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import stat
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
+from typing import List, Optional
 
+import aiohttp
 import pytest
+from sqlalchemy import create_engine
 
+from bot.cases.store import CaseStore
 from bot.cli.console import is_production
 from bot.console.security import SECRET_FILE, SecretKeyError, resolve_secret_key
-from tests.conftest import free_port
-from tests.console.conftest import build_app, serve
+from tests.console.conftest import build_app
+from tests.support.serving import free_port, serve_app
+from tests.support.waiting import eventually, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def test_background_jobs_run_while_the_server_runs_and_are_cancelled_on_stop(env):
-    events = []
+async def test_background_jobs_run_while_the_server_runs_and_are_cancelled_on_stop(env, caplog):
+    events: List[str] = []
 
-    async def ticker(app):
-        events.append(("started", app.ctx.store is env.store))
+    async def runs_until_stopped(app):
+        events.append("started with the store" if app.ctx.store is env.store else "started")
         try:
-            while True:
-                await asyncio.sleep(0.01)
+            await asyncio.Event().wait()  # until cancelled
         except asyncio.CancelledError:
             events.append("cancelled")
             raise
 
+    number = "+886900000001"
+
     async def crashes(app):
-        raise RuntimeError("job failure with +886900000001")
+        raise RuntimeError(f"job failure with {number}")  # its message is withheld from the log
 
-    async with serve(build_app(env, background=[ticker, crashes])):
-        await asyncio.sleep(0.05)
-        assert events == [("started", True)]
-    assert events == [("started", True), "cancelled"]
+    caplog.set_level(logging.INFO, logger="bot.console")
+    async with serve_app(build_app(env, background=[runs_until_stopped, crashes])):
+        await eventually(lambda: "Unexpected RuntimeError in background job console:crashes" in caplog.text)
+        assert events == ["started with the store"]
+    assert events == ["started with the store", "cancelled"]
+    assert number not in caplog.text
 
 
-async def test_health(env):
-    import aiohttp
+async def _health(base: str) -> tuple:
+    async with aiohttp.ClientSession() as session, session.get(base + "/health") as response:
+        return response.status, await response.json()
 
-    async with serve(build_app(env)) as base, aiohttp.ClientSession() as session:
-        async with session.get(base + "/health") as response:
-            assert response.status == 200 and (await response.json()) == {"status": "ok"}
-        env.store.engine.dispose()
-        env.store.engine.url = env.store.engine.url  # still usable: SQLite reopens on demand
+
+async def test_health_says_whether_the_case_database_answers(env, tmp_path):
+    async with serve_app(build_app(env)) as base:
+        assert await _health(base) == (200, {"status": "ok"})
+    unreachable = create_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'cases.sqlite3'}", future=True)
+    env.store = CaseStore(unreachable, clock=env.clock)
+    async with serve_app(build_app(env)) as base:
+        assert await _health(base) == (503, {"status": "unavailable"})
 
 
 def test_a_generated_secret_is_kept_private_and_reused(tmp_path):
-    said = []
+    said: List[str] = []
     first = resolve_secret_key(None, tmp_path, production=False, announce=said.append)
     path = tmp_path / SECRET_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and len(first) >= 32
@@ -103,22 +115,24 @@ def test_the_command_serves_the_console(tmp_path):
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "bot", "console", "--port", str(port)], cwd=tmp_path,
                                env=_console_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def login_page() -> Optional[str]:
+        if process.poll() is not None:
+            raise AssertionError(f"the console exited with {process.returncode} (its output is printed below)")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
+                return response.read().decode()
+        except OSError:
+            return None
+
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
-                    body = response.read().decode()
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(process.stdout.read() if process.poll() is not None else "no answer")
-                time.sleep(0.3)
+        body = wait_until(login_page, timeout=90)
         assert "Đăng nhập" in body
         secret = tmp_path / "state" / SECRET_FILE
         assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
+        print(output)  # shown when the test fails
     assert "generated one and kept it in" in output and f"127.0.0.1:{port}" in output
     assert "No officer accounts yet" in output

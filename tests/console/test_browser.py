@@ -2,22 +2,21 @@
 chromium-driver, installed by scripts/install-browser.sh when missing) through
 login → queue → case → take → reply → close, asserting what the officer sees at each step.
 
-The console runs with the real CaseActions (bot.escalation.case_actions) and a real Redis when one
-answers, so the reply is also checked where the channel pipeline picks it up: her channel's
-inbox stream. Chromium that cannot be installed fails this test (it is not skipped): the
-message says what to install.
+The console is composed as `python -m bot console` composes it (the real CaseActions over the
+test Redis), so what she gets is checked where the channel pipeline picks it up: her channel's
+inbox stream, and the handoff that keeps the bot out while an officer holds her conversation.
+Chromium that cannot be installed fails this test (it is not skipped): the message says what to
+install.
 """
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.console.conftest import PASSWORD, ThreadedConsole, build_app
+from tests.console.conftest import JOINED, LEFT, PASSWORD, ServedInThread, build_app
 
 pytestmark = pytest.mark.browser
 
@@ -72,32 +71,12 @@ def driver(chromium, tmp_path):
     browser.quit()
 
 
-@pytest.fixture
-def redis_for_console(redis_url):
-    """A redis.asyncio client for the console (used only in its thread) and a sync one for checks."""
-    import redis
-    import redis.asyncio as aioredis
-
-    return aioredis.Redis.from_url(redis_url, decode_responses=True), redis.Redis.from_url(redis_url, decode_responses=True)
-
-
-def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, redis_for_console):
+def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ready
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from bot.escalation.case_actions import CaseActions
-    from bot.escalation.link import HANDOFF_KEY
-    from channels.identity import ADDRESS_KEY
-    from channels.inbox import STREAM_KEY as INBOX_KEY
-
-    console_redis, redis = redis_for_console
-    conversation = f"+8869{uuid.uuid4().int % 10 ** 8:08d}"
-    redis.hset(ADDRESS_KEY.format(conversation_id=conversation), mapping={"channel": "twilio", "address": conversation})
-    inbox = INBOX_KEY.format(channel="twilio")
-    last_id = (redis.xrevrange(inbox, count=1) or [("0-0", None)])[0][0]
-
-    case = env.open_case(conversation, "TW", "critical", channel="twilio", language="vi",
+    case = env.open_case("+886912345678", "TW", "critical", channel="twilio", language="vi",
                          summary="bị chủ giữ hộ chiếu", consent="not_required",
                          messages=[("in", "chu giu ho chieu cua em, em bi nhot trong nha"),
                                    ("out", "Chị có đang an toàn không?"),
@@ -105,7 +84,6 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
     japan = env.open_case("+81900000001", "JP", "critical", messages=[("in", "Osaka secret")])
     env.clock.advance(minutes=3)  # past the 2-minute SLA of a critical case
 
-    server = ThreadedConsole(build_app(env, actions=CaseActions(env.store, console_redis))).start()
     wait = WebDriverWait(driver, WAIT_SECONDS)
 
     def submit(button_id: str) -> None:
@@ -114,7 +92,8 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
         page = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.ID, button_id).click()
         wait.until(ready.staleness_of(page))
-    try:
+
+    with ServedInThread(build_app(env)) as server:
         # Login: the queue sends her to the login page, in Vietnamese.
         driver.get(server.base + "/queue")
         wait.until(ready.presence_of_element_located((By.ID, "login-form")))
@@ -135,7 +114,7 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
         cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
         assert cells[:7] == [case.number, "Khẩn cấp", "TW", "vi", "twilio", "Mới", "chưa có"]
         sla = row.find_element(By.CLASS_NAME, "sla")
-        assert "overdue" in sla.get_attribute("class") and sla.text.startswith("QUÁ HẠN")
+        assert "overdue" in (sla.get_attribute("class") or "") and sla.text.startswith("QUÁ HẠN")
         assert sla.value_of_css_property("color") in ("rgba(176, 0, 32, 1)", "rgb(176, 0, 32)")
         first = sla.text
         wait.until(lambda _: sla.text != first)  # console.js runs (the CSP allows it) and ticks
@@ -157,7 +136,7 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
         assert "Bạn đã nhận xử lý vụ việc" in wait.until(ready.presence_of_element_located((By.ID, "flash"))).text
         assert driver.find_element(By.ID, "case-status").get_attribute("data-status") == "taken"
         assert "Nguyễn Thị Lan" in driver.find_element(By.ID, "case-officer").text
-        assert redis.exists(HANDOFF_KEY.format(conversation_id=conversation))
+        assert env.held(case) and env.sent_to(case) == [JOINED]
 
         # Reply: shown under her name, and on its way over the worker's own channel.
         reply = "Chào chị, tôi là cán bộ lãnh sự. Chị đang ở thành phố nào?"
@@ -167,8 +146,7 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
         last = driver.find_elements(By.CSS_SELECTOR, "#transcript .msg")[-1]
         assert last.find_element(By.CLASS_NAME, "text").text == reply
         assert last.find_element(By.CLASS_NAME, "from").text == "Nguyễn Thị Lan"
-        sent = [json.loads(fields["message"]) for _, fields in redis.xrange(inbox, min=f"({last_id}")]
-        assert [m["text"] for m in sent if m["address"] == conversation][-1] == reply
+        assert env.sent_to(case) == [JOINED, reply]
 
         # Close, with a reason: the bot says goodbye and resumes; the case leaves the queue.
         driver.find_element(By.ID, "close-reason").send_keys("Đã liên hệ chủ lao động")
@@ -178,9 +156,9 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
         assert driver.find_element(By.ID, "closed-notice").text == "Vụ việc đã đóng."
         assert not driver.find_elements(By.ID, "reply-text")
         goodbye = driver.find_elements(By.CSS_SELECTOR, "#transcript .msg")[-1]
-        assert "Cán bộ lãnh sự đã kết thúc cuộc trò chuyện" in goodbye.text
+        assert LEFT in goodbye.text and env.sent_to(case)[-1].startswith(LEFT)
         assert "Đã liên hệ chủ lao động" in driver.find_element(By.ID, "events").text
-        assert not redis.exists(HANDOFF_KEY.format(conversation_id=conversation))
+        assert not env.held(case)
 
         driver.find_element(By.LINK_TEXT, "Hàng chờ").click()
         wait.until(ready.presence_of_element_located((By.ID, "queue-empty")))
@@ -202,7 +180,3 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver, r
         problems = [entry["message"] for entry in driver.get_log("browser")
                     if entry["level"] in ("SEVERE", "WARNING") and entry.get("source") != "network"]
         assert problems == [], problems
-    finally:
-        server.stop()
-        redis.delete(ADDRESS_KEY.format(conversation_id=conversation), HANDOFF_KEY.format(conversation_id=conversation))
-        redis.close()
