@@ -1,13 +1,16 @@
 """Escalation to consular duty officers: the case store, officer accounts and the duty rota.
 
 - ``bot.cases.db``: where the store lives (DATABASE_URL or .run/cases.sqlite3), engines.
-- ``bot.cases.schema``: tables and versioned migrations (``migrate(engine)``).
-- ``bot.cases.store``: ``CaseStore`` (cases, audit trail, consent, retention, erasure).
+- ``bot.cases.schema``: the tables; ``bot.cases.migrate``: ``migrate(engine)`` (alembic, with the
+  revisions in ``bot/cases/migrations``).
+- ``bot.cases.store``: ``CaseStore`` (cases, audit trail, consent, retention, erasure), in parts:
+  ``records``, ``case_rows``, ``lifecycle``, ``audit_trail``, ``consent``, ``retention``.
 - ``bot.cases.officers`` / ``bot.cases.passwords``: accounts, scrypt hashes, API tokens.
-- ``bot.cases.rota``: the duty rota (``load_rota``, ``on_duty``).
+- ``bot.cases.rota``: the duty rota (``load_rota``, ``on_duty``); its hours notation: ``duty_hours``.
 - ``bot.cli.officers``: ``python -m bot officers``.
 """
 from bot.cases.db import database_url, make_engine
+from bot.cases.migrate import LATEST_VERSION, MigrationError, current_version, migrate
 from bot.cases.officers import (
     OfficerAccount,
     OfficerError,
@@ -15,7 +18,6 @@ from bot.cases.officers import (
     UnknownOfficer,
 )
 from bot.cases.rota import Officer, Rota, RotaError, load_rota, on_duty, parse_rota
-from bot.cases.schema import LATEST_VERSION, MigrationError, current_version, migrate
 from bot.cases.store import (
     Case,
     CaseError,

@@ -2,7 +2,8 @@
 
 ``DATABASE_URL`` (environment or .env) names a PostgreSQL database for several processes or
 machines; unset, the store is a SQLite file in the state directory (``HELPLINE_STATE_DIR``,
-default ``.run``): ``.run/cases.sqlite3``.
+default ``.run``): ``.run/cases.sqlite3``, created (with any folder it needs) readable by its
+owner only.
 
 SQLite transactions start with ``BEGIN IMMEDIATE``: a transaction takes the write lock when it
 starts, never half-way through, so two processes never deadlock or read a stale row and then
@@ -11,6 +12,7 @@ write from it; they queue behind each other for up to ``SQLITE_BUSY_SECONDS``.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from pathlib import Path
 from typing import Optional
@@ -19,20 +21,21 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import DateTime, TypeDecorator
 
-from bot.runtime.settings import Settings
+from bot.runtime.settings import Settings, normalise_database_url
 
 SQLITE_FILE = "cases.sqlite3"
 SQLITE_BUSY_SECONDS = 30
+#: The SQLite file holds transcripts: its owner alone may read it, or list its folder.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_FOLDER_MODE = 0o700
 
 
 def database_url(settings: Optional[Settings] = None) -> str:
+    """DATABASE_URL (checked and normalised by Settings), else the SQLite file in the state
+    directory."""
     settings = settings or Settings()
-    if settings.database_url and settings.database_url.strip():
-        url = settings.database_url.strip()
-        # Heroku-style and bare "postgres://" URLs mean psycopg2.
-        if url.startswith("postgres://"):
-            url = "postgresql://" + url[len("postgres://"):]
-        return url
+    if settings.database_url:
+        return settings.database_url
     return f"sqlite:///{Path(settings.state_dir) / SQLITE_FILE}"
 
 
@@ -43,25 +46,37 @@ def describe_url(url: str) -> str:
 
 def make_engine(url: Optional[str] = None) -> Engine:
     """An engine for the case store: ``url``, else DATABASE_URL, else the SQLite file."""
-    url = url or database_url()
+    try:
+        url = normalise_database_url(url or database_url())
+    except ValueError as error:
+        raise ValueError(f"DATABASE_URL: {error}") from None
     parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url,
-            future=True,
-            connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
-        )
-        _sqlite_transactions(engine)
-        return engine
-    if backend == "postgresql":
+    if parsed.get_backend_name() == "postgresql":
         return create_engine(url, future=True, pool_pre_ping=True)
-    raise ValueError(
-        f"DATABASE_URL: the case store runs on PostgreSQL or SQLite, not {backend!r} "
-        f"({describe_url(url)})"
+    if parsed.database and parsed.database != ":memory:":
+        _create_private_file(Path(parsed.database))
+    engine = create_engine(
+        url,
+        future=True,
+        connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
     )
+    _sqlite_transactions(engine)
+    return engine
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file, and the folders it needs, readable by this user only (SQLite
+    gives its journal files the database file's mode). An existing file is left as it is."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_FOLDER_MODE)
+        except FileExistsError:  # another process made it first
+            pass
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    except FileExistsError:
+        pass
 
 
 def _sqlite_transactions(engine: Engine) -> None:

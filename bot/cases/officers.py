@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine, Row
@@ -162,7 +162,7 @@ class OfficerStore:
 
     def set_active(self, username: str, active: bool) -> OfficerAccount:
         """Disable (which also revokes the API token) or enable an account."""
-        values = {"active": active}
+        values: Dict[str, Any] = {"active": active}
         if not active:
             values.update(token_hash=None, token_created_at=None)
         self._update(username, **values)

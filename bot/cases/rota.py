@@ -18,10 +18,8 @@ holds officers' contact details, so it stays out of version control)::
         contacts: {telegram: "100000001", sms: "+84900000001"}
         backups: [tw-pham-van-nam, vn-desk]                 # ordered; must exist; no cycles
 
-Hours are weekly ranges in the officer's own time zone: ``<days> <HH:MM>-<HH:MM>``, days as
-``mon``, ``mon-fri``, ``fri-mon`` (wrapping), ``sat,sun``, ``daily``; ``24:00`` ends a day;
-a range that ends before it starts runs overnight into the next day (``fri 22:00-06:00`` is
-Friday 22:00 to Saturday 06:00). ``24/7`` means always.
+Hours are weekly ranges in the officer's own time zone (``bot.cases.duty_hours``): a range that
+ends before it starts runs overnight (``fri 22:00-06:00`` is Friday 22:00 to Saturday 06:00).
 
 ``load_rota`` validates everything when the helpline starts: a malformed entry stops it with
 the file and the entry named. ``on_duty(rota, country, at)`` gives the escalation chain.
@@ -37,17 +35,16 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 import yaml
 from pydantic import BaseModel, Field, ValidationError, validator
 
+from bot.cases.duty_hours import read_hours
 from bot.cases.officers import DESTINATION_COUNTRIES
+from bot.runtime.settings import Settings
 from bot.runtime.validation_errors import describe
 
 DESK_COUNTRY = "VN"
 DEFAULT_DESK_TIMEZONE = "Asia/Ho_Chi_Minh"
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_RANGE = re.compile(r"^\s*(?P<days>[a-z,\- ]+?)\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _TELEGRAM_CHAT = re.compile(r"^-?\d{1,20}$")
-MINUTES_PER_DAY = 24 * 60
 
 
 class RotaError(ValueError):
@@ -73,48 +70,9 @@ class DutyRange(BaseModel):
         )
 
 
-def _minutes(text: str, allow_24: bool) -> int:
-    hours, minutes = (int(part) for part in text.split(":"))
-    if hours == 24 and minutes == 0 and allow_24:
-        return MINUTES_PER_DAY
-    if not (0 <= hours <= 23 and 0 <= minutes <= 59):
-        raise ValueError(f"{text!r} is not a time of day (HH:MM, 00:00 to 23:59, or 24:00 as an end)")
-    return hours * 60 + minutes
-
-
-def _days(text: str) -> FrozenSet[int]:
-    text = text.replace(" ", "")
-    if text in ("daily", "mon-sun", "all"):
-        return frozenset(range(7))
-    days = set()
-    for part in text.split(","):
-        if "-" in part:
-            first, _, last = part.partition("-")
-            if first not in DAYS or last not in DAYS:
-                raise ValueError(f"{part!r} is not a range of days like mon-fri")
-            start, stop = DAYS.index(first), DAYS.index(last)
-            days.update((start + step) % 7 for step in range((stop - start) % 7 + 1))
-        elif part in DAYS:
-            days.add(DAYS.index(part))
-        else:
-            raise ValueError(f"{part!r} is not a day (mon, tue, wed, thu, fri, sat, sun, daily)")
-    return frozenset(days)
-
-
 def parse_range(text: str) -> DutyRange:
     """``"mon-fri 08:00-18:00"`` -> DutyRange; ValueError with the reason otherwise."""
-    if not isinstance(text, str):
-        raise ValueError(f"hours must be text like 'mon-fri 08:00-18:00', not {text!r}")
-    if text.strip().lower() == "24/7":
-        return DutyRange(days=frozenset(range(7)), start=0, end=MINUTES_PER_DAY, text="24/7")
-    match = _RANGE.match(text.lower())
-    if not match:
-        raise ValueError(f"{text!r} is not like 'mon-fri 08:00-18:00' or 'sat 22:00-06:00'")
-    start = _minutes(match["start"], allow_24=False)
-    end = _minutes(match["end"], allow_24=True)
-    if start == end:
-        raise ValueError(f"{text!r} starts and ends at the same time; for a whole day write 00:00-24:00")
-    return DutyRange(days=_days(match["days"]), start=start, end=end, text=text.strip())
+    return DutyRange(**read_hours(text)._asdict())
 
 
 class Contacts(BaseModel):
@@ -399,10 +357,8 @@ def load_rota(path: Union[str, Path]) -> Rota:
     return parse_rota(document, source=str(path))
 
 
-def configured_rota(settings=None) -> Optional[Rota]:
+def configured_rota(settings: Optional[Settings] = None) -> Optional[Rota]:
     """The rota named by ROTA_FILE (environment or .env), validated; None when unset."""
-    from bot.runtime.settings import Settings
-
     settings = settings or Settings()
     if not settings.rota_file:
         return None

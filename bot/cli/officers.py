@@ -75,16 +75,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     except SystemExit as stop:
         return int(stop.code or 0)
 
+    from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.cases.db import database_url, describe_url, make_engine
+    from bot.cases.migrate import MigrationError, migrate
     from bot.cases.officers import OfficerError, OfficerStore
     from bot.cases.passwords import PasswordError
-    from bot.cases.schema import MigrationError, migrate
+    from bot.runtime.validation_errors import describe
 
-    url = database_url()
     try:
+        url = database_url()
         engine = make_engine(url)
+    except ValidationError as error:
+        print(f"officers: invalid configuration: {describe(error, upper=True)}", file=sys.stderr)
+        return 2
     except ValueError as error:
         print(f"officers: {error}", file=sys.stderr)
         return 2

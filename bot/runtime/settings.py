@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional
 
-from pydantic import BaseSettings, Field, SecretStr
+from pydantic import BaseSettings, Field, SecretStr, validator
 
 _PLACEHOLDER = re.compile(
     r"^(change[-_ ]?me|changethis|placeholder|todo|xxx+|your[-_ ].*|<.*>|\.\.\.|none|null)$",
@@ -24,6 +24,26 @@ CHANNEL_VARIABLES: Dict[str, List[str]] = {
         "ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN",
     ],
 }
+
+
+#: The databases the case store runs on (bot.cases.db).
+CASE_STORE_DATABASES = ("postgresql", "sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """A case store URL as SQLAlchemy takes it: trimmed, and ``postgres://`` (Heroku style) read
+    as PostgreSQL. ValueError for any other database; the message never holds the URL (it may
+    hold a password)."""
+    url = url.strip()
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    scheme, separator, _rest = url.partition("://")
+    if not separator:
+        raise ValueError("not a database URL; expected postgresql://user:password@host/database")
+    database = scheme.partition("+")[0]
+    if database not in CASE_STORE_DATABASES:
+        raise ValueError(f"the case store runs on PostgreSQL or SQLite, not {database!r}")
+    return url
 
 
 class SettingsError(RuntimeError):
@@ -96,6 +116,18 @@ class Settings(BaseSettings):
     # Names this process in Redis consumer groups; a restarted process with the same name picks
     # up its own unfinished messages at once. Defaults to host name and Rasa port.
     worker_name: Optional[str] = Field(default=None, env="HELPLINE_WORKER_NAME")
+
+    @validator("rota_file")
+    def _rota_file(cls, value: Optional[str]) -> Optional[str]:
+        if value is None or not value.strip():
+            return None
+        return value.strip()
+
+    @validator("database_url")
+    def _database_url(cls, value: Optional[str]) -> Optional[str]:
+        if value is None or not value.strip():
+            return None
+        return normalise_database_url(value)
 
     class Config:
         env_file = ".env"

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from bot.cases import passwords
 from bot.cases.db import make_engine
-from bot.cases.schema import migrate
+from bot.cases.migrate import migrate
 from bot.cases.store import CaseStore
 
 POSTGRES_ADMIN_URL = os.environ.get(

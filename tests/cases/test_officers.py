@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.cases import passwords
-from bot.cli.officers import main as officers
+from bot.cases.migrate import migrate
 from bot.cases.officers import OfficerError, OfficerStore, UnknownOfficer
-from bot.cases.schema import migrate, officers as officers_table
+from bot.cases.schema import officers as officers_table
+from bot.cli.officers import main as officers
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_PYTHON = REPO / ".venv" / "bin" / "python"
@@ -61,7 +62,12 @@ def test_weaker_scrypt_parameters_ask_for_a_rehash(monkeypatch):
 def test_verification_compares_in_constant_time(monkeypatch):
     compared = []
     real = passwords.hmac.compare_digest
-    monkeypatch.setattr(passwords.hmac, "compare_digest", lambda a, b: compared.append(1) or real(a, b))
+
+    def counting(a, b):
+        compared.append(1)
+        return real(a, b)
+
+    monkeypatch.setattr(passwords.hmac, "compare_digest", counting)
     passwords.verify_password(PASSWORD, passwords.hash_password(PASSWORD))
     assert compared == [1]
 
@@ -183,7 +189,8 @@ def test_cli_add_list_token_disable(cli, tmp_path):
 
     engine = make_engine(f"sqlite:///{tmp_path / 'state' / 'cases.sqlite3'}")
     try:
-        assert OfficerStore(engine).by_token(token).username == "tw-lan"
+        account = OfficerStore(engine).by_token(token)
+        assert account is not None and account.username == "tw-lan"
     finally:
         engine.dispose()
     assert "token" in cli("list")[1].splitlines()[1]

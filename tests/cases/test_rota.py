@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from bot.cases.officers import DESTINATION_COUNTRIES
-from bot.runtime.settings import Settings
 from bot.cases.rota import RotaError, configured_rota, load_rota, on_duty, parse_range, parse_rota
+from bot.runtime.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "rota.example.yml"
@@ -209,4 +209,5 @@ def test_example_rota_resolution_at_one_moment():
 
 def test_the_rota_file_is_named_by_rota_file():
     assert configured_rota(Settings(rota_file=None)) is None
-    assert configured_rota(Settings(rota_file=str(EXAMPLE))).desk.id == "vn-desk"
+    rota = configured_rota(Settings(rota_file=str(EXAMPLE)))
+    assert rota is not None and rota.desk.id == "vn-desk"

@@ -1,51 +1,72 @@
-"""Migrations: from empty, re-run, two processes at once, and a database newer than the code."""
+"""Migrations: from empty, re-run, several processes at once, a database from before alembic, one
+newer than the code, and the migrated database against the tables the code uses."""
 from __future__ import annotations
 
 import threading
 
 import pytest
-from sqlalchemy import inspect, insert, select
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from bot.cases.db import database_url, make_engine, utcnow
-from bot.runtime.settings import Settings
-from bot.cases.schema import (
-    LATEST_VERSION,
-    MIGRATIONS,
-    MigrationError,
-    cases,
-    current_version,
-    metadata,
-    migrate,
-    schema_version,
-)
+from bot.cases.db import make_engine, utcnow
+from bot.cases.migrate import LATEST_VERSION, MigrationError, current_version, include_name, migrate
+from bot.cases.migrations.__main__ import main as alembic_command
+from bot.cases.schema import cases, metadata, officers
+from tests.cases.legacy_schema import create_legacy_database
 
 
-def test_migrations_are_numbered_one_by_one():
-    assert [step.version for step in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+def differences(engine):
+    """What alembic's autogenerate would change to make the database match the code's tables."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        return compare_metadata(context, metadata)
+
+
+def _case_row(conversation_id, status="open"):
+    now = utcnow()
+    return dict(
+        conversation_id=conversation_id, channel="twilio", country="TW", language="vi",
+        severity="critical", status=status, consent="pending", created_at=now, updated_at=now,
+    )
+
+
+def assert_one_open_case_per_conversation(engine, conversation_id):
+    with engine.begin() as connection:
+        connection.execute(insert(cases).values(**_case_row(conversation_id, "closed")))
+        connection.execute(insert(cases).values(**_case_row(conversation_id, "closed")))
+        connection.execute(insert(cases).values(**_case_row(conversation_id, "open")))
+    with pytest.raises(IntegrityError):
+        with engine.begin() as connection:
+            connection.execute(insert(cases).values(**_case_row(conversation_id, "acknowledged")))
+
+
+# --- from empty ------------------------------------------------------------------------------
 
 
 def test_migrate_from_empty_then_again_changes_nothing(engine):
-    assert current_version(engine) == 0
-    assert migrate(engine) == list(range(1, LATEST_VERSION + 1))
+    assert current_version(engine) is None
+    applied = migrate(engine)
+    assert applied[-1] == LATEST_VERSION and len(set(applied)) == len(applied)
     assert current_version(engine) == LATEST_VERSION
     assert migrate(engine) == []
-    with engine.connect() as connection:
-        rows = connection.execute(select(schema_version.c.version)).scalars().all()
-    assert sorted(rows) == list(range(1, LATEST_VERSION + 1))
+    assert current_version(engine) == LATEST_VERSION
 
 
-def test_the_migrated_schema_is_the_one_the_code_uses(engine):
+def test_the_migrated_database_has_exactly_the_tables_the_code_uses(engine):
     migrate(engine)
-    found = inspect(engine)
-    for table in metadata.sorted_tables:
-        columns = {column["name"] for column in found.get_columns(table.name)}
-        assert columns == {column.name for column in table.columns}, table.name
-    index_names = {index["name"] for index in found.get_indexes("cases")}
-    assert "uq_cases_open_conversation" in index_names
+    assert differences(engine) == []
 
 
-def test_several_processes_migrating_at_once_apply_each_step_once(database_url):
+def test_the_comparison_sees_a_database_that_differs_from_the_code(engine):
+    migrate(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_cases_closed_at"))
+    assert [difference[0] for difference in differences(engine)] == ["add_index"]
+
+
+def test_several_processes_migrating_at_once_apply_each_revision_once(database_url):
     engines = [make_engine(database_url) for _ in range(4)]
     barrier = threading.Barrier(len(engines))
     results, errors = [], []
@@ -64,7 +85,8 @@ def test_several_processes_migrating_at_once_apply_each_step_once(database_url):
         thread.join(60)
     try:
         assert errors == []
-        assert sorted(results, key=len) == [[]] * (len(engines) - 1) + [list(range(1, LATEST_VERSION + 1))]
+        assert sorted(results, key=len)[:-1] == [[]] * (len(engines) - 1)
+        assert sorted(results, key=len)[-1][-1] == LATEST_VERSION
         assert current_version(engines[0]) == LATEST_VERSION
     finally:
         for engine in engines:
@@ -74,30 +96,66 @@ def test_several_processes_migrating_at_once_apply_each_step_once(database_url):
 def test_a_database_newer_than_the_code_is_refused(engine):
     migrate(engine)
     with engine.begin() as connection:
-        connection.execute(
-            insert(schema_version).values(version=LATEST_VERSION + 1, description="future", applied_at=utcnow())
-        )
+        connection.execute(text("UPDATE alembic_version SET version_num = 'from_the_future'"))
     with pytest.raises(MigrationError, match="newer than this code"):
         migrate(engine)
 
 
-def _case_row(conversation_id, status="open"):
-    now = utcnow()
-    return dict(
-        conversation_id=conversation_id, channel="twilio", country="TW", language="vi",
-        severity="critical", status=status, consent="pending", created_at=now, updated_at=now,
-    )
+# --- from before alembic ---------------------------------------------------------------------
+
+
+def test_a_database_from_the_hand_written_migrations_is_adopted_with_its_data(engine):
+    create_legacy_database(engine)
+    with engine.begin() as connection:
+        connection.execute(insert(cases).values(**_case_row("c-legacy", "open")))
+    assert current_version(engine) == "0001"
+
+    applied = migrate(engine)
+
+    assert "0001" not in applied  # stamped, not run again over the tables it would create
+    assert current_version(engine) == LATEST_VERSION
+    assert not inspect(engine).has_table("schema_version")
+    assert differences(engine) == []
+    with engine.connect() as connection:
+        assert connection.execute(select(cases.c.conversation_id)).scalars().all() == ["c-legacy"]
+    assert migrate(engine) == []
+
+
+def test_an_adopted_database_still_allows_one_open_case_per_conversation(engine):
+    create_legacy_database(engine)
+    migrate(engine)
+    assert_one_open_case_per_conversation(engine, "c1")
+
+
+def test_a_hand_written_version_this_code_does_not_know_is_refused_and_left_alone(engine):
+    create_legacy_database(engine, version=2)
+    with pytest.raises(MigrationError, match="hand-written schema version 2"):
+        migrate(engine)
+    assert inspect(engine).has_table("schema_version")
+    assert not inspect(engine).has_table("alembic_version")
+
+
+def test_alembic_command_line_adopts_and_checks_the_configured_database(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no .env from the repository
+    url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = make_engine(url)
+    try:
+        create_legacy_database(engine)
+        assert alembic_command(["upgrade", "head"]) == 0
+        assert current_version(engine) == LATEST_VERSION
+        assert not inspect(engine).has_table("schema_version")
+        assert alembic_command(["check"]) == 0  # autogenerate finds nothing to write
+    finally:
+        engine.dispose()
+
+
+# --- what the database itself enforces -------------------------------------------------------
 
 
 def test_the_database_itself_refuses_a_second_open_case(engine):
     migrate(engine)
-    with engine.begin() as connection:
-        connection.execute(insert(cases).values(**_case_row("c1", "closed")))
-        connection.execute(insert(cases).values(**_case_row("c1", "closed")))
-        connection.execute(insert(cases).values(**_case_row("c1", "open")))
-    with pytest.raises(IntegrityError):
-        with engine.begin() as connection:
-            connection.execute(insert(cases).values(**_case_row("c1", "acknowledged")))
+    assert_one_open_case_per_conversation(engine, "c1")
 
 
 def test_the_database_refuses_an_unknown_status(engine):
@@ -107,30 +165,12 @@ def test_the_database_refuses_an_unknown_status(engine):
             connection.execute(insert(cases).values(**_case_row("c2", "lost")))
 
 
-def test_the_default_store_is_a_sqlite_file_in_the_state_dir(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # no .env from the repository
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("HELPLINE_STATE_DIR", str(tmp_path / "state"))
-    url = database_url()
-    assert url == f"sqlite:///{tmp_path / 'state' / 'cases.sqlite3'}"
-    engine = make_engine(url)
-    try:
-        migrate(engine)
-    finally:
-        engine.dispose()
-    assert (tmp_path / "state" / "cases.sqlite3").exists()
-
-
-def test_database_url_wins_and_postgres_scheme_is_normalised(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", "postgres://helpline:secret@db.example:5432/helpline")
-    assert database_url() == "postgresql://helpline:secret@db.example:5432/helpline"
-    assert database_url(Settings(database_url=" ")).startswith("sqlite:///")
-
-
-def test_other_databases_are_refused_without_showing_the_password():
-    with pytest.raises(ValueError) as raised:
-        make_engine("mysql://helpline:secret@db.example/helpline")
-    assert "secret" not in str(raised.value)
-    assert "PostgreSQL or SQLite" in str(raised.value)
-
+def test_the_database_refuses_an_unknown_officer_role(engine):
+    migrate(engine)
+    now = utcnow()
+    with pytest.raises(IntegrityError):
+        with engine.begin() as connection:
+            connection.execute(insert(officers).values(
+                username="x", display_name="X", password_hash="-", countries="", role="boss",
+                active=True, created_at=now, updated_at=now,
+            ))
