@@ -155,7 +155,7 @@ def test_worked_example(name, request_, verdict, cap, rule_id):
 
 def test_every_rule_the_checker_computes_with_has_a_worked_example():
     cited = set()
-    for _, request_, _, _, rule_id in EXAMPLES:
+    for _, request_, _, _, _rule_id in EXAMPLES:
         cited |= {c.id for c in run(request_).citations}
     numeric = {r.id for r in default_rules().values() if r.numeric}
     assert numeric <= cited, numeric - cited
@@ -233,6 +233,12 @@ def test_the_same_answer_through_json():
         (dict(req("TW", "factory", 36, 1, "TWD"), sender="cousin"), "sender"),
         (dict(req("TW", "technical_intern", 36, 1, "TWD"), japan_category="technical_intern_1"), "only when country is JP"),
         (dict(req("JP", "factory", 36, 1, "JPY"), japan_category="technical_intern_3_same_organisations"), "needs occupation"),
+        (dict(req("JP", "technical_intern", 36, 1, "JPY"), japan_category="high_skilled"), "does not fit occupation technical_intern"),
+        (dict(req("JP", "other", 36, 1, "JPY"), japan_category="trainee"), "japan_category must be one of"),
+        (dict(req("TW", "factory", 36, 1, "TWD"), charged=None), r"missing required field\(s\): charged"),
+        (dict(req("TW", "factory", 36, 1, "TWD"), country=None), r"missing required field\(s\): country"),
+        (dict(req("TW", "factory", 36, 1, "TWD"), monthly_salary=float("nan")), "monthly_salary must be a finite number"),
+        (dict(req("TW", "factory", 36, 1, "TWD"), charged={"deposit": [1]}), "charged.deposit must be a number"),
     ],
 )
 def test_bad_requests_are_refused_with_a_reason(data, complaint):
@@ -290,7 +296,7 @@ def test_the_fund_contribution_in_dong_is_recognised_whatever_the_salary():
 
 def test_a_charge_in_the_salarys_currency_as_an_object_is_just_a_number():
     request = parse_request(req("TW", "factory", 36, 27470, "TWD", service_fee={"amount": 1000, "currency": "twd"}))
-    assert request.charge_currencies == () and request.service_fee == Decimal(1000)
+    assert request.charge_currencies == () and request.amount_of("service_fee") == Decimal(1000)
 
 
 @pytest.mark.parametrize(
@@ -308,6 +314,20 @@ def test_a_charge_object_is_checked_like_any_input(charge, complaint):
         parse_request(req("TW", "factory", 36, 27470, "TWD", deposit=charge))
 
 
+def test_codes_are_read_in_any_case_and_optional_fields_default():
+    request = parse_request(dict(req("tw", "factory", 36, 27470, "twd", deposit={"amount": 1, "currency": "vnd"}), extension=None))
+    assert (request.country, request.currency, request.currency_of("deposit")) == ("TW", "TWD", "VND")
+    assert request.extension is False and request.contract == "placement"
+    assert request.sender is None and request.effective_sender == "service_enterprise"
+    assert parse_request(req("KR", "factory", 36, 1, "KRW")).effective_sender is None  # EPS may have sent her
+
+
+def test_a_checked_request_cannot_be_changed():
+    request = parse_request(req("TW", "factory", 36, 27470, "TWD"))
+    with pytest.raises(TypeError):
+        request.country = "JP"
+
+
 def test_a_charge_object_with_a_null_amount_is_a_charge_she_does_not_know():
     request = parse_request(req("TW", "factory", 36, 27470, "TWD", deposit={"amount": None, "currency": "VND"}))
-    assert request.deposit is None and request.charge_currencies == ()
+    assert request.amount_of("deposit") is None and request.charge_currencies == ()

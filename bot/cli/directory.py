@@ -12,17 +12,9 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, TextIO
+from typing import List, NoReturn, Optional, TextIO
 
-from bot.facts.directory import (
-    COVERED_COUNTRIES,
-    DIRECTORY_DIR,
-    Confidence,
-    DirectoryError,
-    Service,
-    load_country_caveats,
-    load_directory,
-)
+from bot.facts.directory import DIRECTORY_DIR, CheckReport, DirectoryError, check_directory
 
 USAGE_ERROR = 2
 DATA_ERROR = 2
@@ -37,7 +29,7 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would exit; we return 2 instead
+    def error(self, message: str) -> NoReturn:  # argparse would exit; we return 2 instead
         raise _UsageError(message)
 
 
@@ -90,52 +82,7 @@ def _parser() -> _Parser:
     return parser
 
 
-def report(
-    services: Mapping[str, Service],
-    country_caveats: Mapping[str, str],
-    today: dt.date,
-    max_age_days: int,
-) -> Dict[str, object]:
-    """Everything `check` lists, as plain data."""
-    entries = list(services.values())
-    stale = [
-        {
-            "id": s.id,
-            "country": s.country,
-            "verified": s.verified.isoformat(),
-            "age_days": (today - s.verified).days,
-        }
-        for s in entries
-        if (today - s.verified).days > max_age_days
-    ]
-    low = [{"id": s.id, "country": s.country} for s in entries if s.confidence == Confidence.low]
-    caveats = [
-        {"id": s.id, "country": s.country, "confidence": s.confidence.value, "caveat": s.caveat}
-        for s in entries
-        if s.caveat
-    ]
-    with_phone = {s.country for s in entries if s.phones}
-    with_emergency = {s.country for s in entries if s.is_emergency_number}
-    return {
-        "valid": True,
-        "today": today.isoformat(),
-        "max_age_days": max_age_days,
-        "services": len(entries),
-        "entries_by_country": {
-            code: sum(1 for s in entries if s.country == code) for code in COVERED_COUNTRIES
-        },
-        "stale": stale,
-        "low_confidence": low,
-        "caveats": caveats,
-        "countries_without_phone": [c for c in COVERED_COUNTRIES if c not in with_phone],
-        "countries_without_emergency_number": [
-            c for c in COVERED_COUNTRIES if c not in with_emergency
-        ],
-        "country_caveats": dict(country_caveats),
-    }
-
-
-def _print_human(result: Dict[str, object], out: TextIO) -> None:
+def _print_human(result: CheckReport, out: TextIO) -> None:
     def section(title: str, lines: List[str]) -> None:
         print(f"\n{title}: {len(lines) if lines else 'none'}", file=out)
         for line in lines:
@@ -195,12 +142,10 @@ def main(
         _fail(message, args.json, out, err)
         return USAGE_ERROR
     try:
-        services = load_directory(args.dir)
-        country_caveats = load_country_caveats(args.dir)
+        result = check_directory(args.dir, today, args.max_age_days)
     except DirectoryError as error:
         _fail(str(error), args.json, out, err)
         return DATA_ERROR
-    result = report(services, country_caveats, today, args.max_age_days)
     if args.json:
         json.dump(result, out, ensure_ascii=False, indent=2)
         out.write("\n")

@@ -26,7 +26,7 @@ USAGE = "usage: python -m bot fees check < request.json"
 
 
 def _read_stdin() -> str:
-    from bot.facts.fees.checker import MAX_INPUT_BYTES, RequestError
+    from bot.facts.fees.request import MAX_INPUT_BYTES, RequestError
 
     raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
     if len(raw) > MAX_INPUT_BYTES:
@@ -46,8 +46,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"fees: expected the command 'check'. {USAGE}", file=sys.stderr)
         return 2
 
-    from bot.facts.fees.checker import RequestError, check, parse_json
+    from bot.facts.fees.checker import check
     from bot.facts.fees.loader import FeeRulesError
+    from bot.facts.fees.request import RequestError, parse_json
 
     try:
         request = parse_json(_read_stdin())
@@ -59,13 +60,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     except FeeRulesError as error:
         print(f"fees check: the fee rules in facts/fees/ are broken: {error}", file=sys.stderr)
         return 1
-    except Exception as error:  # never a traceback on the command line
+    except Exception as error:  # noqa: BLE001 - never a traceback on the command line
         print(f"fees check: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     try:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False), flush=True)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to say
-        sys.stdout = None  # type: ignore[assignment]  # no second error at interpreter exit
+        sys.stdout = None  # no second error at interpreter exit
         return 1
     return 0
 

@@ -4,21 +4,17 @@
     verdict = check(parse_request({...}))
     render_verdict(verdict, "vi")
 
-See checker.py for how a verdict is reached, models.py for the shape of a rule, cli.py for
-``python -m bot fees check``.
+models.py holds the shape of a rule and loader.py reads the rule files; request.py validates a
+check request; checker.py reaches a verdict (with matching.py, service_fee.py and charges.py;
+the verdict's shape is in verdict.py, its figures in amounts.py); messages.py words it for a
+worker; answers.py (with answer_words.py and answer_money.py) reads her answers to the fee form.
+``python -m bot fees check`` is bot/cli/fees.py.
 """
-from bot.facts.fees.checker import (
-    CheckRequest,
-    Finding,
-    RequestError,
-    Verdict,
-    check,
-    check_json,
-    parse_json,
-    parse_request,
-)
+from bot.facts.fees.checker import check, check_json
 from bot.facts.fees.loader import FeeRulesError, RuleBook, default_rules, load_rules
 from bot.facts.fees.messages import FAQ_TOPICS, faq_answer, render_verdict
+from bot.facts.fees.request import CheckRequest, RequestError, parse_json, parse_request
+from bot.facts.fees.verdict import Finding, Verdict
 
 __all__ = [
     "CheckRequest",

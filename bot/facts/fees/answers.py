@@ -19,13 +19,42 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from bot.facts.fees.checker import CHARGES, MAX_AMOUNT, MAX_MONTHS
+from bot.facts.fees.answer_money import LOCAL_CURRENCY, Money, currency_word, find_money
+from bot.facts.fees.answer_words import (
+    DONT_KNOW_PHRASES,
+    HALF_WORDS,
+    NUMBER_WORDS,
+    folded_text,
+    parse_number,
+    says,
+    says_nothing,
+    tokens_of,
+)
 from bot.facts.fees.models import OCCUPATIONS
+from bot.facts.fees.request import CHARGES, MAX_AMOUNT, MAX_MONTHS
 from bot.understanding.gazetteer import country_of, find_occupations
 from bot.understanding.text import fold, nfc
+
+__all__ = [
+    "DONT_KNOW",
+    "NOTHING",
+    "OCCUPATION_CHOICES",
+    "Answer",
+    "build_request",
+    "currency_word",
+    "find_money",
+    "normalise_country",
+    "parse_charge",
+    "parse_country",
+    "parse_months",
+    "parse_number",
+    "parse_occupation",
+    "parse_salary",
+    "read_money",
+]
 
 DONT_KNOW = "unknown"
 NOTHING = "0"
@@ -53,104 +82,14 @@ def _problem(name: str, **params: str) -> Answer:
 
 
 # ---------------------------------------------------------------------------------------------
-# Words
-# ---------------------------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|[$€¥₩]")
-
-
-def _tokens(text: str) -> List[str]:
-    return _TOKEN.findall(fold(nfc(text or "")).lower())
-
-
-def _folded(text: str) -> str:
-    return " ".join(_tokens(text))
-
-
-_NUMBER_WORDS = {
-    # Vietnamese, folded: "năm" (five) folds like "năm" (year), so a number word counts only
-    # before a unit ("năm năm" = five years, "ba năm" = three years).
-    "mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8,
-    "chin": 9, "muoi": 10,
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "a": 1, "an": 1,
-}
-
-_DONT_KNOW = (
-    "khong biet", "ko biet", "k biet", "kh biet", "hok biet", "hong biet", "ko bit", "k bit",
-    "khong bit", "chua biet", "khong ro", "ko ro", "k ro", "khong nho", "ko nho", "k nho",
-    "quen roi", "e quen", "em quen", "khong chac", "ko chac", "dont know", "don t know",
-    "do not know", "not sure", "no idea", "idk", "dunno", "unknown", "can t remember",
-    "cannot remember", "don t remember", "forgot", "forget",
-)
-_NOTHING = (
-    "khong", "ko", "k", "kh", "hok", "hong", "kg", "khong co", "ko co", "k co", "kh co", "hok co",
-    "hong co", "khong dong", "ko dong", "k dong", "khong phai dong", "ko phai dong",
-    "khong mat", "ko mat", "khong mat gi", "ko mat gi", "khong thu", "ko thu", "mien phi",
-    "khong dong gi", "ko dong gi", "none", "no", "nothing", "nope", "zero", "free", "nil",
-    "no fee", "not any", "i didn t", "didn t pay", "did not pay", "not pay", "no i didn t",
-)
-
-
-def _says(folded: str, phrases) -> bool:
-    padded = f" {folded} "
-    return any(f" {phrase} " in padded for phrase in phrases)
-
-
-_NEGATIONS = {"khong", "ko", "k", "kh", "hok", "hong", "kg", "chang", "no", "none", "nothing", "never"}
-_POLITE = {"a", "da", "ah", "ak", "nha", "nhe", "oi", "roi", "r", "ad", "ban", "chi", "em", "e"}
-
-
-def _is_nothing(folded: str) -> bool:
-    """"không", "ko co a", "dạ không đóng tiền cọc", "no", "0": she paid nothing of this kind."""
-    words = [w for w in folded.split() if w not in _POLITE]
-    if not words:
-        return False
-    if " ".join(words) in _NOTHING:
-        return True
-    # A sentence that starts by saying no, and names no amount: "không đóng tiền môi giới".
-    return words[0] in _NEGATIONS and not any(parse_number(w) is not None for w in words)
-
-
-# ---------------------------------------------------------------------------------------------
-# Numbers
-# ---------------------------------------------------------------------------------------------
-
-
-def parse_number(token: str) -> Optional[Decimal]:
-    """"45.000.000", "1,200", "1.5", "1,5", "1.000,5" -> Decimal; None if it is not a number."""
-    if not token or not token[0].isdigit():
-        return None
-    dots, commas = token.count("."), token.count(",")
-    if dots and commas:
-        decimal_mark = "." if token.rfind(".") > token.rfind(",") else ","
-        thousands = "," if decimal_mark == "." else "."
-        cleaned = token.replace(thousands, "").replace(decimal_mark, ".")
-    elif dots or commas:
-        mark = "." if dots else ","
-        groups = token.split(mark)
-        if len(groups) > 2 or all(len(group) == 3 for group in groups[1:]):
-            cleaned = "".join(groups)  # thousands separators: "45.000.000", "1,200"
-        else:
-            cleaned = ".".join(groups)  # a decimal mark: "1.5", "1,5"
-    else:
-        cleaned = token
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-# ---------------------------------------------------------------------------------------------
 # Country and occupation
 # ---------------------------------------------------------------------------------------------
 
 
 def parse_country(text: str) -> Answer:
     """"Đài Loan", "ben Han", "Nhat", "Taipei" -> ISO code. Vietnam itself is not an answer."""
-    folded = _folded(text)
-    if _says(folded, ("viet nam", "vietnam", "vn", "o nha", "o que", "chua di", "not yet", "home")) and not country_of(text):
+    folded = folded_text(text)
+    if says(folded, ("viet nam", "vietnam", "vn", "o nha", "o que", "chua di", "not yet", "home")) and not country_of(text):
         return _problem("country_home")
     code = country_of(text)
     if code is None:
@@ -207,7 +146,7 @@ _GAZETTEER_OCCUPATIONS = {
 
 def parse_occupation(text: str) -> Answer:
     """A button ("4"), the code itself, or her words ("giup viec", "lam nha may", "caregiver")."""
-    folded = _folded(text)
+    folded = folded_text(text)
     number = re.fullmatch(r"(?:so |number |no |s )?(\d{1,2})", folded)
     if number:
         index = int(number.group(1))
@@ -218,27 +157,27 @@ def parse_occupation(text: str) -> Answer:
     if code in OCCUPATIONS:
         return Answer(code)
 
-    caring = _says(folded, ("cham soc", "cham nguoi", "cham ba", "cham ong", "ho ly", "dieu duong",
+    caring = says(folded, ("cham soc", "cham nguoi", "cham ba", "cham ong", "ho ly", "dieu duong",
                             "khan ho", "caregiver", "care giver", "carer", "nurse", "kaigo"))
-    fishing = _says(folded, ("danh ca", "danh bat", "tau ca", "ngu dan", "thuyen vien", "di bien",
+    fishing = says(folded, ("danh ca", "danh bat", "tau ca", "ngu dan", "thuyen vien", "di bien",
                              "fishing", "fisherman", "fishing boat", "crew", "sailor"))
     if caring:
         for code in ("institutional_caregiver", "home_caregiver"):
-            if _says(folded, _OCCUPATION_WORDS[code]):
+            if says(folded, _OCCUPATION_WORDS[code]):
                 return Answer(code)
         return _problem("occupation_caregiver")
-    if fishing or _says(folded, _OCCUPATION_WORDS["seafarer"]):
+    if fishing or says(folded, _OCCUPATION_WORDS["seafarer"]):
         for code in ("seafarer", "fishing_offshore", "fishing_coastal"):
-            if _says(folded, _OCCUPATION_WORDS[code]):
+            if says(folded, _OCCUPATION_WORDS[code]):
                 return Answer(code)
         return _problem("occupation_fishing")
     found = {_GAZETTEER_OCCUPATIONS.get(m.value) for m in find_occupations(text or "")} - {None}
     for code, phrases in _OCCUPATION_WORDS.items():
-        if code in _GAZETTEER_OCCUPATIONS and _says(folded, phrases):
+        if code in _GAZETTEER_OCCUPATIONS and says(folded, phrases):
             found.add(code)
     if len(found) == 1:
         return Answer(found.pop())
-    if not found and _says(folded, _OCCUPATION_WORDS["other"]):
+    if not found and says(folded, _OCCUPATION_WORDS["other"]):
         return Answer("other")
     return _problem("occupation")
 
@@ -249,7 +188,6 @@ def parse_occupation(text: str) -> Answer:
 
 _YEAR_WORDS = {"nam", "year", "years", "yr", "yrs", "y"}
 _MONTH_WORDS = {"thang", "th", "month", "months", "mo", "mos", "m"}
-_HALF_WORDS = {"ruoi", "half", "ruoy"}
 #: A bare number below this is probably years ("3"), at or above it months ("36").
 _BARE_MONTHS_FROM = 6
 MAX_CONTRACT_MONTHS = 120
@@ -260,12 +198,12 @@ def _value_before_unit(tokens: List[str], index: int) -> Optional[Decimal]:
     number = parse_number(token)
     if number is not None:
         return number
-    return Decimal(_NUMBER_WORDS[token]) if token in _NUMBER_WORDS else None
+    return Decimal(NUMBER_WORDS[token]) if token in NUMBER_WORDS else None
 
 
 def parse_months(text: str) -> Answer:
     """"36 thang", "3 nam", "2 năm rưỡi", "1 nam 6 thang", "three years", "36" -> months."""
-    tokens = _tokens(text)
+    tokens = tokens_of(text)
     total = Decimal(0)
     found = False
     index = 0
@@ -278,7 +216,7 @@ def parse_months(text: str) -> Answer:
             total += value * size
             found = True
             index += 2
-            if index < len(tokens) and tokens[index] in _HALF_WORDS:
+            if index < len(tokens) and tokens[index] in HALF_WORDS:
                 total += Decimal(size) / 2
                 index += 1
             elif index + 2 < len(tokens) + 1 and tokens[index:index + 3] == ["and", "a", "half"]:
@@ -287,7 +225,7 @@ def parse_months(text: str) -> Answer:
             continue
         index += 1
     if not found:
-        numbers = [parse_number(token) for token in tokens if parse_number(token) is not None]
+        numbers = [number for number in map(parse_number, tokens) if number is not None]
         if len(numbers) != 1:
             return _problem("months")
         value = numbers[0]
@@ -301,145 +239,6 @@ def parse_months(text: str) -> Answer:
     return Answer(format(total.normalize(), "f"))
 
 
-# ---------------------------------------------------------------------------------------------
-# Money
-# ---------------------------------------------------------------------------------------------
-
-_MULTIPLIERS = {
-    "tr": Decimal(10) ** 6, "trieu": Decimal(10) ** 6, "cu": Decimal(10) ** 6, "million": Decimal(10) ** 6,
-    "millions": Decimal(10) ** 6, "mil": Decimal(10) ** 6, "m": Decimal(10) ** 6,
-    "k": Decimal(1000), "ngan": Decimal(1000), "nghin": Decimal(1000), "ng": Decimal(1000),
-    "thousand": Decimal(1000), "grand": Decimal(1000), "ngin": Decimal(1000),
-    "ty": Decimal(10) ** 9, "ti": Decimal(10) ** 9, "billion": Decimal(10) ** 9,
-    "van": Decimal(10000), "man": Decimal(10000), "tram": Decimal(100), "hundred": Decimal(100),
-}
-#: Units that name the money too: "45 triệu" is dong, "18 man" is yen, when nothing else is said.
-_MULTIPLIER_CURRENCY = {"tr": "VND", "trieu": "VND", "cu": "VND", "ty": "VND", "ti": "VND", "man": "JPY"}
-
-# Currency words after (or before) a number. Two-word names first.
-_CURRENCY_PHRASES: List[Tuple[Tuple[str, ...], str]] = [
-    (("do", "sing"), "SGD"), (("do", "singapore"), "SGD"), (("dola", "sing"), "SGD"),
-    (("do", "dai"), "TWD"), (("dai", "te"), "TWD"), (("te", "dai"), "TWD"), (("dai", "loan"), "TWD"),
-    (("nhan", "dan", "te"), "CNY"), (("do", "my"), "USD"), (("do", "la"), "USD"), (("dola", "my"), "USD"),
-    (("yen", "nhat"), "JPY"), (("won", "han"), "KRW"), (("tien", "viet"), "VND"), (("viet", "nam", "dong"), "VND"),
-    (("ringgit", "malaysia"), "MYR"), (("o", "ro"), "EUR"), (("dia", "ham"), "AED"), (("ri", "al"), "RIYAL"),
-    (("us", "dollar"), "USD"), (("us", "dollars"), "USD"), (("singapore", "dollar"), "SGD"),
-    (("singapore", "dollars"), "SGD"), (("taiwan", "dollar"), "TWD"), (("taiwan", "dollars"), "TWD"),
-    (("nt", "dollar"), "TWD"), (("nt", "dollars"), "TWD"),
-    (("usd",), "USD"), (("us",), "USD"), (("do",), "USD"), (("dola",), "USD"), (("dollar",), "USD"),
-    (("dollars",), "USD"), (("dolar",), "USD"), (("$",), "USD"), (("usdt",), "USD"),
-    (("vnd",), "VND"), (("dong",), "VND"), (("d",), "VND"), (("vn",), "VND"),
-    (("twd",), "TWD"), (("ntd",), "TWD"), (("nt",), "TWD"), (("dai",), "TWD"),
-    (("jpy",), "JPY"), (("yen",), "JPY"), (("¥",), "JPY"), (("yen",), "JPY"),
-    (("krw",), "KRW"), (("won",), "KRW"), (("uon",), "KRW"), (("₩",), "KRW"),
-    (("myr",), "MYR"), (("rm",), "MYR"), (("ringgit",), "MYR"), (("ring",), "MYR"), (("rinhgit",), "MYR"),
-    (("sar",), "SAR"), (("qar",), "QAR"), (("riyal",), "RIYAL"), (("rial",), "RIYAL"), (("rian",), "RIYAL"),
-    (("aed",), "AED"), (("dirham",), "AED"), (("diham",), "AED"),
-    (("sgd",), "SGD"), (("thb",), "THB"), (("baht",), "THB"), (("bat",), "THB"),
-    (("cny",), "CNY"), (("rmb",), "CNY"), (("yuan",), "CNY"), (("te",), "TE"),
-    (("eur",), "EUR"), (("euro",), "EUR"), (("euros",), "EUR"), (("€",), "EUR"),
-    (("ron",), "RON"), (("lei",), "RON"), (("kwd",), "KWD"), (("dinar",), "KWD"),
-    (("usd",), "USD"),
-]
-_LONGEST_CURRENCY = max(len(words) for words, _ in _CURRENCY_PHRASES)
-_CURRENCIES = dict(_CURRENCY_PHRASES)
-
-#: Names that depend on the country: a riyal in Qatar is not a riyal in Saudi Arabia.
-_BY_COUNTRY = {
-    "RIYAL": {"SA": "SAR", "QA": "QAR", "OM": "OMR"},
-    "TE": {"TW": "TWD", "CN": "CNY"},
-}
-
-#: A currency each country's workers would name, for the example in a question.
-LOCAL_CURRENCY = {
-    "TW": "TWD", "JP": "JPY", "KR": "KRW", "MY": "MYR", "SA": "SAR", "AE": "AED", "SG": "SGD",
-    "TH": "THB", "CN": "CNY", "DE": "EUR", "RO": "RON", "QA": "QAR", "KW": "KWD", "HK": "HKD",
-    "MO": "MOP", "OM": "OMR", "BH": "BHD", "IL": "ILS", "AU": "AUD", "PL": "PLN", "HU": "HUF",
-    "CZ": "CZK", "RU": "RUB", "BN": "BND",
-}
-
-
-#: How to name a currency back to her in an example ("25000 Đài tệ"): words she would write.
-CURRENCY_WORDS = {
-    "TWD": "Đài tệ", "JPY": "yên", "KRW": "won", "MYR": "ringgit", "SAR": "riyal", "QAR": "riyal",
-    "AED": "dirham", "SGD": "đô Sing", "THB": "baht", "CNY": "nhân dân tệ", "EUR": "euro", "RON": "lei",
-    "KWD": "dinar", "USD": "đô", "VND": "đồng",
-}
-
-
-def currency_word(code: str, language: str) -> str:
-    return CURRENCY_WORDS.get(code, code) if language == "vi" else code
-
-
-def _currency_at(tokens: List[str], index: int) -> Tuple[Optional[str], int]:
-    """The currency named at tokens[index:], and how many tokens it takes."""
-    for size in range(min(_LONGEST_CURRENCY, len(tokens) - index), 0, -1):
-        name = _CURRENCIES.get(tuple(tokens[index:index + size]))
-        if name:
-            return name, size
-    return None, 0
-
-
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: Optional[str]  # None: she did not say; "RIYAL"/"TE" until the country says which
-
-    def resolved(self, country: Optional[str]) -> Optional[str]:
-        if self.currency in _BY_COUNTRY:
-            return _BY_COUNTRY[self.currency].get(country or "")
-        return self.currency
-
-
-def find_money(text: str) -> Optional[Money]:
-    """The first amount in a message: "45tr", "2tr5", "1.000 usd", "$1000", "25 ngàn Đài"."""
-    tokens = _tokens(text)
-    index = 0
-    while index < len(tokens):
-        before, before_size = _currency_at(tokens, index)
-        start = index + before_size if before else index
-        number = parse_number(tokens[start]) if start < len(tokens) else None
-        if number is None:
-            index += 1
-            continue
-        amount, currency, position = number, None, start + 1
-        implied = None
-        while position < len(tokens):
-            token = tokens[position]
-            if token in _MULTIPLIERS:
-                multiplier = _MULTIPLIERS[token]
-                amount *= multiplier
-                implied = implied or _MULTIPLIER_CURRENCY.get(token)
-                position += 1
-                # "2tr5" = 2.5 million, "2 triệu 500 (nghìn)" = 2.5 million, "2 triệu rưỡi".
-                if position < len(tokens) and tokens[position] in _HALF_WORDS:
-                    amount += multiplier / 2
-                    position += 1
-                elif position < len(tokens) and parse_number(tokens[position]) is not None:
-                    rest = tokens[position]
-                    next_token = tokens[position + 1] if position + 1 < len(tokens) else None
-                    if next_token in _MULTIPLIERS and _MULTIPLIERS[next_token] < multiplier:
-                        continue  # "2 triệu 500 nghìn": the next round adds it
-                    if rest.isdigit() and len(rest) <= len(str(int(multiplier))) - 1:
-                        amount += Decimal(rest) * multiplier / Decimal(10) ** len(rest)
-                        position += 1
-                continue
-            if parse_number(token) is not None and position + 1 < len(tokens) and tokens[position + 1] in _MULTIPLIERS:
-                # the second part of "2 triệu 500 nghìn"
-                part = parse_number(token) * _MULTIPLIERS[tokens[position + 1]]
-                if amount > part:
-                    amount += part
-                    position += 2
-                    continue
-            named, size = _currency_at(tokens, position)
-            if named:
-                currency = named
-                position += size
-            break
-        currency = before or currency or implied
-        return Money(amount, currency)
-    return None
-
 
 def _money_value(money: Money) -> str:
     return f"{format(money.amount.normalize(), 'f')} {money.currency}"
@@ -449,7 +248,7 @@ def parse_salary(text: str, country: Optional[str] = None) -> Answer:
     """"1000 usd", "25 ngàn Đài", "18 man", "45 triệu" -> "1000 USD"; asks for the currency."""
     money = find_money(text)
     if money is None:
-        return _problem("salary_unknown" if _says(_folded(text), _DONT_KNOW) else "salary")
+        return _problem("salary_unknown" if says(folded_text(text), DONT_KNOW_PHRASES) else "salary")
     shown = format(money.amount.normalize(), "f")
     if money.amount <= 0 or money.amount > MAX_AMOUNT:
         return _problem("salary")
@@ -461,10 +260,10 @@ def parse_salary(text: str, country: Optional[str] = None) -> Answer:
 
 def parse_charge(text: str, country: Optional[str] = None) -> Answer:
     """"45tr" -> "45000000 VND"; "khong co", "0" -> "0"; "không biết" -> "unknown"."""
-    folded = _folded(text)
-    if _says(folded, _DONT_KNOW):
+    folded = folded_text(text)
+    if says(folded, DONT_KNOW_PHRASES):
         return Answer(DONT_KNOW)
-    if _is_nothing(folded):
+    if says_nothing(folded):
         return Answer(NOTHING)
     money = find_money(text)
     if money is None:
@@ -496,7 +295,7 @@ def build_request(
     salary: str,
     charges: Mapping[str, Optional[str]],
 ) -> Dict[str, Any]:
-    """The form's canonical answers -> a request for bot.facts.fees.checker.parse_request.
+    """The form's canonical answers -> a request for bot.facts.fees.request.parse_request.
 
     A charge she does not know is null; "0" is 0; a charge in another currency than her salary
     keeps its own currency, so that the checker says what it cannot compare.

@@ -14,12 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterator, Mapping, Optional
 
-import yaml
-from pydantic import ValidationError
-
 from bot.facts.fees.models import FeeRule
+from bot.facts.loading import parse_entry, read_yaml
 from bot.runtime.paths import FACTS_DIR
-from bot.runtime.validation_errors import describe
 
 FEES_DIR = FACTS_DIR / "fees"
 
@@ -68,16 +65,9 @@ class RuleBook(Mapping[str, FeeRule]):
         return self._files[rule_id]
 
 
-
-
 def _rules_in(path: Path) -> list:
     name = path.name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise FeeRulesError(f"{name}: not valid YAML: {error}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise FeeRulesError(f"{name}: cannot be read: {error}") from None
+    data = read_yaml(path, FeeRulesError, name)
     if not isinstance(data, dict):
         raise FeeRulesError(f"{name}: expected a mapping with a 'rules' list")
     unknown = [key for key in data if key != "rules" and not str(key).startswith("x-")]
@@ -93,6 +83,7 @@ def _rules_in(path: Path) -> list:
 
 
 def load_rules(directory: Optional[Path] = None) -> RuleBook:
+    """Every rule in ``directory`` (default facts/fees/); FeeRulesError naming file and rule."""
     directory = Path(directory) if directory is not None else FEES_DIR
     files = sorted(directory.glob("*.yml"))
     if not files:
@@ -105,10 +96,7 @@ def load_rules(directory: Optional[Path] = None) -> RuleBook:
             where = f"{path.name}: rule {label!r}" if label else f"{path.name}: rule #{position}"
             if not isinstance(raw, dict):
                 raise FeeRulesError(f"{where}: expected a mapping")
-            try:
-                rule = FeeRule.parse_obj(raw)
-            except ValidationError as error:
-                raise FeeRulesError(f"{where}: {describe(error)}") from None
+            rule = parse_entry(FeeRule, raw, where, FeeRulesError)
             if rule.id in rules:
                 raise FeeRulesError(
                     f"{where}: duplicate id, already defined in {origin[rule.id]}"

@@ -16,9 +16,10 @@ import re
 from decimal import Decimal
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from bot.facts.fees.checker import Verdict, cents
+from bot.facts.fees.amounts import cents
 from bot.facts.fees.loader import RuleBook, default_rules
 from bot.facts.fees.models import FeeRule
+from bot.facts.fees.verdict import Verdict
 from bot.understanding.language import LANGUAGES
 
 CHARGE_NAMES = {
@@ -244,8 +245,9 @@ def _capitalised(text: str) -> str:
 
 def _deposit_cap(rules: Sequence[FeeRule]) -> Optional[Tuple[Decimal, str]]:
     for rule in rules:
-        if rule.deposit is not None and rule.deposit.kind == "max":
-            return rule.deposit.amount, rule.deposit.currency
+        maximum = rule.deposit.maximum() if rule.deposit is not None else None
+        if maximum is not None:
+            return maximum
     return None
 
 
@@ -269,14 +271,15 @@ def verdict_messages(verdict: Verdict, language: str) -> List[str]:
     else:
         headline = _text("legal", language)
 
-    cap = cap_item = cap_amount = None
+    cap: Optional[str] = None
+    capped: Optional[Tuple[str, str]] = None  # the charge with a cap to give, and the cap
     deposit_cap = _deposit_cap(primary) if charges == ["deposit"] else None
     if deposit_cap is not None:
-        cap_item, cap_amount = "deposit", format_money(*deposit_cap, language)
+        capped = ("deposit", format_money(*deposit_cap, language))
     elif verdict.cap_service_fee is not None:
-        cap_item = "service_fee"
-        cap_amount = format_money(verdict.cap_service_fee, verdict.currency, language)
-    if cap_item is not None:
+        capped = ("service_fee", format_money(verdict.cap_service_fee, verdict.currency, language))
+    if capped is not None:
+        cap_item, cap_amount = capped
         if verdict.verdict == "over_cap" and charges == [cap_item]:
             # One sentence: "the service fee is over the limit of 20,000 TWD".
             headline = _text("over_cap_at", language, items=names[cap_item], cap=cap_amount)

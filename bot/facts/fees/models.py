@@ -14,10 +14,20 @@ or 3). The checker never picks the friendlier reading of a "maybe": it answers `
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from enum import Enum
-from typing import FrozenSet, List, Optional
+from typing import FrozenSet, List, Optional, Tuple
 
-from pydantic import BaseModel, Field, HttpUrl, condecimal, root_validator, validator
+from pydantic import Field, HttpUrl, root_validator, validator
+
+from bot.facts.base import (
+    CURRENCY_CODE,
+    Bilingual,
+    Confidence,
+    StrictModel,
+    empty_list_for_null,
+    iso_country_code,
+)
 
 #: The date the project's fact sheet (shared/reference/facts.md) was transcribed. A rule whose
 #: source has no date in the fact sheet carries this date and a caveat saying it must be
@@ -79,12 +89,6 @@ REGIONS = {
 }
 
 
-class Confidence(str, Enum):
-    high = "high"
-    medium = "medium"
-    low = "low"
-
-
 class RuleKind(str, Enum):
     service_fee_cap = "service_fee_cap"  # a cap on the service fee (tiền dịch vụ)
     deposit = "deposit"  # a cap on, or a ban of, the worker's deposit (tiền ký quỹ)
@@ -99,20 +103,7 @@ class RuleKind(str, Enum):
     international = "international"  # ILO and other standards, not law
 
 
-class _Strict(BaseModel):
-    class Config:
-        extra = "forbid"  # a misspelt field is an error, not a silently missing fact
-
-
-class Bilingual(_Strict):
-    vi: str = Field(..., min_length=1)
-    en: str = Field(..., min_length=1)
-
-    def get(self, language: str) -> str:
-        return self.en if language == "en" else self.vi
-
-
-class Scope(_Strict):
+class Scope(StrictModel):
     """Where a rule applies. Absent lists mean "everywhere" / "every occupation"."""
 
     countries: Optional[List[str]] = None  # None (and no regions): every country
@@ -128,14 +119,10 @@ class Scope(_Strict):
     senders: Optional[List[str]] = None
     contracts: List[str] = Field(default_factory=lambda: ["placement"])
     maybe_contracts: List[str] = Field(default_factory=list)
-    months_from: Optional[condecimal(gt=0)] = None  # contract length, inclusive
-    months_below: Optional[condecimal(gt=0)] = None  # contract length, exclusive
+    months_from: Optional[Decimal] = Field(default=None, gt=0)  # contract length, inclusive
+    months_below: Optional[Decimal] = Field(default=None, gt=0)  # contract length, exclusive
 
-    @validator("countries", "maybe_countries", "except_countries", each_item=True)
-    def _iso_country(cls, value):
-        if not isinstance(value, str) or len(value) != 2 or not value.isascii() or not value.isupper():
-            raise ValueError(f"not an ISO 3166-1 alpha-2 code: {value!r}")
-        return value
+    _countries = iso_country_code("countries", "maybe_countries", "except_countries")
 
     @validator("regions", "maybe_regions", "except_regions", each_item=True)
     def _known_region(cls, value):
@@ -174,21 +161,21 @@ class Scope(_Strict):
         return frozenset(codes)
 
 
-class ServiceFeeCap(_Strict):
+class ServiceFeeCap(StrictModel):
     """At most ``months_per_12`` months' salary per 12 months of work; when the contract is 36
     months or longer, at most ``max_months_36_plus`` in total (None: the text sets no total)."""
 
-    months_per_12: condecimal(ge=0)
-    max_months_36_plus: Optional[condecimal(ge=0)] = None
+    months_per_12: Decimal = Field(..., ge=0)
+    max_months_36_plus: Optional[Decimal] = Field(default=None, ge=0)
 
 
-class DepositLimit(_Strict):
+class DepositLimit(StrictModel):
     """``none``: no deposit allowed; ``max``: at most ``amount`` ``currency``; ``air_ticket``: at
     most one economy-class ticket home, an amount the checker cannot know."""
 
     kind: str = Field(..., regex=r"^(none|max|air_ticket)$")
-    amount: Optional[condecimal(gt=0)] = None
-    currency: Optional[str] = Field(None, regex=r"^[A-Z]{3}$")
+    amount: Optional[Decimal] = Field(default=None, gt=0)
+    currency: Optional[str] = Field(default=None, regex=CURRENCY_CODE)
 
     @root_validator(skip_on_failure=True)
     def _amount_with_max(cls, values):
@@ -199,13 +186,19 @@ class DepositLimit(_Strict):
             raise ValueError(f"a {values['kind']!r} deposit takes no amount or currency")
         return values
 
+    def maximum(self) -> Optional[Tuple[Decimal, str]]:
+        """(amount, currency) of a ``max`` deposit; None for ``none`` and ``air_ticket``."""
+        if self.amount is None or self.currency is None:
+            return None
+        return self.amount, self.currency
 
-class Amount(_Strict):
-    value: condecimal(gt=0)
-    currency: str = Field(..., regex=r"^[A-Z]{3}$")
+
+class Amount(StrictModel):
+    value: Decimal = Field(..., gt=0)
+    currency: str = Field(..., regex=CURRENCY_CODE)
 
 
-class FeeRule(_Strict):
+class FeeRule(StrictModel):
     id: str = Field(..., regex=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     kind: RuleKind
     statement: Bilingual  # short, plain words for a worker with little schooling
@@ -222,9 +215,7 @@ class FeeRule(_Strict):
     deposit: Optional[DepositLimit] = None
     amount: Optional[Amount] = None
 
-    @validator("sources", "caveats", pre=True)
-    def _list_not_null(cls, value):
-        return value if value is not None else []
+    _lists = empty_list_for_null("sources", "caveats")
 
     @validator("caveats", each_item=True)
     def _caveat_not_blank(cls, value):
