@@ -33,12 +33,13 @@ from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, validator
+from pydantic import BaseModel, Field, validator
 
 from bot.cases.duty_hours import read_hours
 from bot.cases.officers import DESTINATION_COUNTRIES
+from bot.facts.base import StrictModel, iana_time_zone
+from bot.facts.loading import parse_entry
 from bot.runtime.settings import Settings
-from bot.runtime.validation_errors import describe
 
 DESK_COUNTRY = "VN"
 DEFAULT_DESK_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -75,12 +76,9 @@ def parse_range(text: str) -> DutyRange:
     return DutyRange(**read_hours(text)._asdict())
 
 
-class Contacts(BaseModel):
+class Contacts(StrictModel):
     telegram: Optional[str] = None  # a Telegram chat id (negative for groups)
     sms: Optional[str] = None  # E.164, e.g. +84900000001
-
-    class Config:
-        extra = "forbid"
 
     @validator("telegram", "sms", pre=True)
     def _as_text(cls, value):
@@ -109,7 +107,7 @@ class Contacts(BaseModel):
     __str__ = __repr__
 
 
-class Officer(BaseModel):
+class Officer(StrictModel):
     """One person (or the desk) on the rota. ``hours`` holds the parsed ranges."""
 
     id: str
@@ -122,7 +120,6 @@ class Officer(BaseModel):
     backups: Tuple[str, ...] = ()
 
     class Config:
-        extra = "forbid"
         allow_mutation = False
 
     @validator("id")
@@ -145,13 +142,7 @@ class Officer(BaseModel):
             codes.append(code)
         return tuple(codes)
 
-    @validator("timezone")
-    def _timezone(cls, value):
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-            raise ValueError(f"{value!r} is not an IANA time zone (like Asia/Taipei)") from None
-        return value
+    _timezone = iana_time_zone("timezone")
 
     @validator("hours", pre=True)
     def _hours(cls, value):
@@ -251,10 +242,7 @@ def _parse_entry(path: str, entry: object, position: Union[int, str], **override
     name = _entry_name(entry, position)
     if not isinstance(entry, dict):
         raise RotaError(f"{path}: entry {name}: expected a mapping of id, name, timezone, hours, contacts")
-    try:
-        return Officer.parse_obj({**entry, **overrides})
-    except ValidationError as error:
-        raise RotaError(f"{path}: entry {name}: {describe(error)}") from None
+    return parse_entry(Officer, {**entry, **overrides}, f"{path}: entry {name}", RotaError)
 
 
 def parse_rota(document: object, source: str = "<memory>") -> Rota:
