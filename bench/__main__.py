@@ -24,7 +24,8 @@ from bench.load import SCRIPT, run_load
 from bench.memory import RssSampler
 from bench.report import ratios, table
 from bench.stock import prepare
-from bench.systems import ROOT, Helpline, StockAssistant
+from bench.systems import Helpline, StockAssistant
+from bot.cli.run import ROOT
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:

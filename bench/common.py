@@ -20,7 +20,7 @@ import psutil
 from bench.memory import MB
 from bench.report import write_json
 from bench.stock import rasa_version
-from bench.systems import ROOT
+from bot.cli.run import MODEL, ROOT
 
 
 def git(*arguments: str) -> Optional[str]:
@@ -75,9 +75,6 @@ def stop_quietly(stop) -> None:
             signal.signal(number, handler)
 
 
-MODEL = ROOT / "models" / "helpline.tar.gz"
-
-
 def run_benchmark(run: Callable[[Path], dict], *, target: str, settings: dict, workload: str,
                   show: Callable[[dict], str], name: str = "") -> int:
     """`run(work_dir)` with the trained model, stopped cleanly by Ctrl-C or SIGTERM, then the report
@@ -101,7 +98,7 @@ def run_benchmark(run: Callable[[Path], dict], *, target: str, settings: dict, w
     except KeyboardInterrupt:
         print(f"\nInterrupted; every process the benchmark started is stopped. Logs: {work}", file=sys.stderr)
         return 130
-    except (RuntimeError, OSError) as error:  # RunTimeout and StartError are RuntimeErrors
+    except (RuntimeError, OSError) as error:  # RunTimeout and StartupError are RuntimeErrors
         print(f"Benchmark failed: {error}\nLogs: {work}", file=sys.stderr)
         return 1
     shutil.rmtree(work, ignore_errors=True)

@@ -47,7 +47,7 @@ class RssSampler:
             self.sample()
             self._stopped.wait(self.interval)
 
-    def start(self) -> "RssSampler":
+    def start(self) -> RssSampler:
         self._thread.start()
         return self
 

@@ -33,7 +33,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.triage")
     parser.add_argument("--messages", type=int, default=5000)
     args = parser.parse_args()
-    texts = [json.loads(l)["text"] for l in (ROOT / "eval" / "heldout.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    texts = [json.loads(line)["text"] for line in (ROOT / "eval" / "heldout.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     lines = (texts * (args.messages // len(texts) + 1))[: args.messages]
     one = timed_run(lines[:1])
     many = timed_run(lines)

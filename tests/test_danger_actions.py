@@ -1,36 +1,22 @@
 """The danger and question actions, offline: a tracker in, the reply and the slots out."""
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
-from actions.information import ActionCountryGiven, ActionGiveContacts
 from actions.danger import ActionRespondToDanger
+from actions.information import ActionCountryGiven, ActionGiveContacts
+from tests.support.trackers import run_action, tracker
 
 HOTLINE = "+84 981 84 84 84"
 
 
-def tracker(intent, severity="none", slots=None, uncertain=False, text="..."):
-    values = {"language": "vi", "country": None, "severity": None, "escalation_needed": None,
-              "danger_intent": None, "awaiting_country": None}
-    values.update(slots or {})
-    return Tracker(
-        sender_id="worker",
-        slots=values,
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "severity": severity,
-                        "triage": {"severity": severity, "intent": intent, "uncertain": uncertain}},
-        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
-    )
-
-
 async def run(action, tracker_):
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, tracker_, {})
-    return [m["text"] for m in dispatcher.messages], events
+    """The texts the action sent, and its events."""
+    messages, events = await run_action(action, tracker_)
+    return [m["text"] for m in messages], events
 
 
 async def test_critical_with_a_known_country_gives_its_emergency_number_and_the_hotline_first_thing():
-    [text], events = await run(ActionRespondToDanger(), tracker("emergency_violence", "critical", {"country": "TW"}))
+    [text], events = await run(ActionRespondToDanger(), tracker("emergency_violence", {"country": "TW"}, severity="critical"))
     assert "Cảnh sát 110" in text and HOTLINE in text
     assert "nước nào" not in text  # no question about the country she already gave
     assert SlotSet("escalation_needed", "critical") in events
@@ -39,20 +25,20 @@ async def test_critical_with_a_known_country_gives_its_emergency_number_and_the_
 
 
 async def test_critical_without_a_country_gives_the_hotline_and_asks_where_she_is():
-    [text], events = await run(ActionRespondToDanger(), tracker("emergency_confinement", "critical"))
+    [text], events = await run(ActionRespondToDanger(), tracker("emergency_confinement", severity="critical"))
     assert HOTLINE in text and text.endswith("Bạn đang ở nước nào?")
     assert SlotSet("awaiting_country", True) in events
 
 
 async def test_critical_never_claims_an_officer_is_coming_without_escalation(monkeypatch):
     monkeypatch.setattr("actions.danger.escalator", lambda: None)
-    [text], _ = await run(ActionRespondToDanger(), tracker("emergency_violence", "critical", {"country": "JP"}))
+    [text], _ = await run(ActionRespondToDanger(), tracker("emergency_violence", {"country": "JP"}, severity="critical"))
     assert "Cán bộ lãnh sự trực đang được báo" not in text
 
 
 async def test_high_acknowledges_gives_the_best_service_and_offers_a_human_in_english():
     [text], events = await run(
-        ActionRespondToDanger(), tracker("abuse_unpaid_wages", "high", {"country": "TW", "language": "en"})
+        ActionRespondToDanger(), tracker("abuse_unpaid_wages", {"country": "TW", "language": "en"}, severity="high")
     )
     assert text.startswith("I'm sorry this is happening")
     assert "1955" in text and "text: human" in text
@@ -61,31 +47,31 @@ async def test_high_acknowledges_gives_the_best_service_and_offers_a_human_in_en
 
 async def test_an_unsure_critical_reading_asks_one_question_whether_she_is_safe():
     [text], _ = await run(
-        ActionRespondToDanger(), tracker("emergency_sexual_assault", "critical", {"country": "SA"}, uncertain=True)
+        ActionRespondToDanger(), tracker("emergency_sexual_assault", {"country": "SA"}, severity="critical", uncertain=True)
     )
     assert text.count("?") == 1 and "an toàn" in text
 
 
 async def test_severity_only_goes_up_in_a_conversation():
-    _, events = await run(ActionRespondToDanger(), tracker("abuse_threats", "high", {"severity": "critical", "country": "KR"}))
+    _, events = await run(ActionRespondToDanger(), tracker("abuse_threats", {"severity": "critical", "country": "KR"}, severity="high"))
     assert SlotSet("severity", "critical") in events
 
 
 async def test_after_a_critical_message_her_country_brings_its_emergency_numbers():
     slots = {"country": "MY", "awaiting_country": True, "escalation_needed": "critical", "danger_intent": "emergency_violence"}
-    [text], events = await run(ActionCountryGiven(), tracker("inform_country", slots=slots))
+    [text], events = await run(ActionCountryGiven(), tracker("inform_country", slots))
     assert "999" in text and HOTLINE in text
     assert SlotSet("awaiting_country", False) in events
 
 
 async def test_a_country_given_out_of_the_blue_is_acknowledged():
-    [text], _ = await run(ActionCountryGiven(), tracker("inform_country", slots={"country": "JP"}))
+    [text], _ = await run(ActionCountryGiven(), tracker("inform_country", {"country": "JP"}))
     assert "Nhật Bản" in text
 
 
 @pytest.mark.parametrize("language, phrase", [("vi", "Số cần biết ở Hàn Quốc"), ("en", "Numbers to know in South Korea")])
 async def test_contacts_for_a_known_country(language, phrase):
-    [text], _ = await run(ActionGiveContacts(), tracker("info_contacts", slots={"country": "KR", "language": language}))
+    [text], _ = await run(ActionGiveContacts(), tracker("info_contacts", {"country": "KR", "language": language}))
     assert text.startswith(phrase) and HOTLINE in text
 
 

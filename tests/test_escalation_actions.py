@@ -5,20 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.escalation import ActionConsentDeclined, ActionEscalate
 from actions.danger import ActionRespondToDanger
+from actions.escalation import ActionConsentDeclined, ActionEscalate
 from bot.cases.rota import load_rota
 from bot.cases.schema import notifications
 from bot.cases.store import CaseStore
 from bot.escalation.opening import Escalator
+from tests.support.trackers import run_action as run
+from tests.support.trackers import tracker as conversation
 
 ROOT = Path(__file__).resolve().parent.parent
 HOTLINE = "+84 981 84 84 84"
+CONVERSATION = "twilio-abc123"
 
 
 @pytest.fixture
@@ -30,64 +31,51 @@ def escalation(tmp_path, redis_client, redis_url, monkeypatch):
     return active
 
 
-def tracker(intent, severity="none", slots=None, text="...", sender="twilio-abc123"):
-    values = {"language": "vi", "country": "TW", "severity": None, "escalation_needed": None, "danger_intent": None,
-              "awaiting_country": None, "consent_asked": None, "case_number": None}
-    values.update(slots or {})
-    return Tracker(
-        sender_id=sender, slots=values,
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "metadata": {"channel": "twilio"}, "severity": severity,
-                        "triage": {"severity": severity, "intent": intent, "uncertain": False}},
-        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
-    )
-
-
-async def run(action, tracker_):
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, tracker_, {})
-    return dispatcher.messages, events
+def tracker(intent, slots=None, **message):
+    """A worker in Taiwan writing over SMS."""
+    return conversation(intent, {"country": "TW", **(slots or {})}, sender_id=CONVERSATION, metadata={"channel": "twilio"}, **message)
 
 
 async def test_critical_opens_the_case_before_telling_her_an_officer_is_alerted(escalation, redis_client):
-    messages, events = await run(ActionRespondToDanger(), tracker("emergency_violence", "critical", text="chu danh em"))
-    [case] = escalation.store.list_cases(conversation_id="twilio-abc123")
+    messages, events = await run(ActionRespondToDanger(), tracker("emergency_violence", severity="critical", text="chu danh em"))
+    [case] = escalation.store.list_cases(conversation_id=CONVERSATION)
     assert case.severity == "critical" and case.consent == "not_required" and case.country == "TW"
     assert "Cán bộ lãnh sự trực đang được báo" in messages[0]["text"] and HOTLINE in messages[0]["text"]
     assert SlotSet("case_number", case.number) in events
-    assert redis_client.get("helpline:case:twilio-abc123") == str(case.id)
+    assert redis_client.get(f"helpline:case:{CONVERSATION}") == str(case.id)
     with escalation.store.engine.begin() as connection:
         first = connection.execute(select(notifications).where(notifications.c.case_id == case.id)).mappings().all()
     assert first and {row["step"] for row in first} == {0}
 
 
 async def test_a_second_critical_message_joins_the_open_case(escalation):
-    await run(ActionRespondToDanger(), tracker("emergency_violence", "critical"))
-    await run(ActionRespondToDanger(), tracker("emergency_confinement", "critical"))
-    assert len(escalation.store.list_cases(conversation_id="twilio-abc123")) == 1
+    await run(ActionRespondToDanger(), tracker("emergency_violence", severity="critical"))
+    await run(ActionRespondToDanger(), tracker("emergency_confinement", severity="critical"))
+    assert len(escalation.store.list_cases(conversation_id=CONVERSATION)) == 1
 
 
 async def test_high_asks_for_consent_with_three_choices_and_opens_nothing(escalation):
-    messages, events = await run(ActionRespondToDanger(), tracker("abuse_passport_withheld", "high"))
+    messages, events = await run(ActionRespondToDanger(), tracker("abuse_passport_withheld", severity="high"))
     assert messages[1]["text"].startswith("Bạn có muốn cán bộ lãnh sự liên hệ bạn không?")
     assert [b["title"] for b in messages[1]["buttons"]] == ["Có, nhắn tin ở đây", "Có, gọi cho tôi", "Không, cảm ơn"]
     assert "gặp người" not in messages[0]["text"]  # the question replaces the "text: human" hint
     assert SlotSet("consent_asked", True) in events
-    assert escalation.store.list_cases(conversation_id="twilio-abc123") == []
+    assert escalation.store.list_cases(conversation_id=CONVERSATION) == []
 
 
 async def test_yes_call_me_opens_a_case_with_consent_and_the_call_preference(escalation):
-    messages, events = await run(ActionEscalate(), tracker("affirm", slots={"severity": "high", "consent_asked": True}, text="Có, gọi cho tôi"))
-    [case] = escalation.store.list_cases(conversation_id="twilio-abc123")
+    messages, events = await run(ActionEscalate(), tracker("affirm", {"severity": "high", "consent_asked": True}, text="Có, gọi cho tôi"))
+    [case] = escalation.store.list_cases(conversation_id=CONVERSATION)
     assert (case.severity, case.consent, case.contact_preference) == ("high", "given", "call")
     assert case.number in messages[0]["text"] and "gọi số này" in messages[0]["text"]
-    assert [r.decision for r in escalation.store.consent_records("twilio-abc123")] == ["given"]
+    assert [r.decision for r in escalation.store.consent_records(CONVERSATION)] == ["given"]
     assert SlotSet("consent_asked", False) in events
 
 
 async def test_no_is_recorded_opens_no_case_and_still_gives_referrals(escalation):
-    messages, events = await run(ActionConsentDeclined(), tracker("deny", slots={"severity": "high", "consent_asked": True}, text="khong"))
-    assert escalation.store.list_cases(conversation_id="twilio-abc123") == []
-    assert [r.decision for r in escalation.store.consent_records("twilio-abc123")] == ["declined"]
+    messages, events = await run(ActionConsentDeclined(), tracker("deny", {"severity": "high", "consent_asked": True}, text="khong"))
+    assert escalation.store.list_cases(conversation_id=CONVERSATION) == []
+    assert [r.decision for r in escalation.store.consent_records(CONVERSATION)] == ["declined"]
     assert "không báo ai" in messages[0]["text"] and "1955" in messages[0]["text"]
 
 
@@ -102,5 +90,5 @@ async def test_a_broken_case_store_never_claims_an_officer(escalation, monkeypat
         raise RuntimeError("database is down")
 
     monkeypatch.setattr(escalation, "open", broken)
-    messages, events = await run(ActionRespondToDanger(), tracker("emergency_violence", "critical"))
+    messages, events = await run(ActionRespondToDanger(), tracker("emergency_violence", severity="critical"))
     assert "Cán bộ lãnh sự trực đang được báo" not in messages[0]["text"] and HOTLINE in messages[0]["text"]

@@ -3,9 +3,7 @@ import logging
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fees import (
     SLOTS,
@@ -22,6 +20,8 @@ from actions.fees import (
 )
 from actions.information import ActionAnswerQuestion
 from bot.understanding.intents import DANGER_INTENTS
+from tests.support.trackers import run_action as run
+from tests.support.trackers import tracker as conversation
 
 with open("domain.yml", encoding="utf-8") as _file:
     DOMAIN = yaml.safe_load(_file)
@@ -32,33 +32,18 @@ FILLED = {
 }
 
 
-def tracker(slots=None, text="...", intent="inform_details", entities=(), requested=None, events=None):
-    values = {"language": "vi", "country": None, "requested_slot": requested, "fee_problem": None,
-              "fee_check_stopped": None, **{slot: None for slot in SLOTS}}
-    values.update(slots or {})
-    return Tracker(
-        sender_id="worker",
-        slots=values,
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": list(entities)},
-        events=list(events or []),
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "fee_check_form"} if requested else {},
-        latest_action_name="action_listen",
-    )
-
-
-async def run(action, tracker_, domain=None):
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, tracker_, domain or {})
-    return dispatcher.messages, events
+def tracker(slots=None, text="...", intent="inform_details", entities=(), requested=None, events=()):
+    """Her message; with `requested`, the fee checker form is active and asking for that slot."""
+    asking = {"requested_slot": requested} if requested else {}
+    return conversation(intent, {**(slots or {}), **asking}, text=text, entities=entities,
+                        form="fee_check_form" if requested else None, events=events)
 
 
 async def answer(slot, text, slots=None, language="vi"):
     """She answers the question for ``slot``: what the form's validation makes of it."""
     values = {"language": language, **(slots or {}), slot: text}
-    events = [{"event": "slot", "name": slot, "value": text}]  # the candidate Rasa hands over
-    messages, result = await run(ValidateFeeCheckForm(), tracker(values, text=text, requested=slot, events=events), DOMAIN)
+    events = [SlotSet(slot, text)]  # the candidate Rasa hands over
+    messages, result = await run(ValidateFeeCheckForm(), tracker(values, text=text, requested=slot, events=events))
     assert messages == []  # the ask action speaks, not the validation
     return {event["name"]: event["value"] for event in result}
 
@@ -202,8 +187,8 @@ async def test_dung_without_marks_is_not_a_stop_word_since_it_may_mean_yes():
 
 async def test_a_value_left_from_before_is_checked_quietly():
     # At activation the form validates what ActionStartFeeCheck prefilled: no problem is raised.
-    events = [{"event": "slot", "name": "fee_country", "value": "VN"}]
-    _, result = await run(ValidateFeeCheckForm(), tracker({"fee_country": "VN"}, events=events), DOMAIN)
+    events = [SlotSet("fee_country", "VN")]
+    _, result = await run(ValidateFeeCheckForm(), tracker({"fee_country": "VN"}, events=events))
     assert {e["name"]: e["value"] for e in result} == {"fee_country": None}
 
 

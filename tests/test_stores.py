@@ -1,22 +1,21 @@
 """The Redis tracker and lock stores, against a real Redis server."""
 import threading
 
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.runtime.tracker_stores import RedisUrlLockStore, RedisUrlTrackerStore
+from tests.support.trackers import domain
 
 
 async def test_a_conversation_outlives_its_tracker_store(redis_url, redis_client):
-    domain = Domain.load("domain.yml")
-    store = RedisUrlTrackerStore(domain, host=redis_url)
+    store = RedisUrlTrackerStore(domain(), host=redis_url)
     tracker = DialogueStateTracker.from_events(
         "worker-1", [UserUttered("chu giu ho chieu"), SlotSet("language", "vi")]
     )
     await store.save(tracker)
 
-    reopened = RedisUrlTrackerStore(domain, host=redis_url)  # as after a restart
+    reopened = RedisUrlTrackerStore(domain(), host=redis_url)  # as after a restart
     restored = await reopened.retrieve("worker-1")
     assert restored.latest_message.text == "chu giu ho chieu"
     assert restored.get_slot("language") == "vi"
@@ -24,7 +23,7 @@ async def test_a_conversation_outlives_its_tracker_store(redis_url, redis_client
 
 async def test_every_conversation_has_an_expiry(redis_url, redis_client, monkeypatch):
     monkeypatch.setenv("TRACKER_TTL_SECONDS", "3600")
-    store = RedisUrlTrackerStore(Domain.load("domain.yml"), host=redis_url)
+    store = RedisUrlTrackerStore(domain(), host=redis_url)
     await store.save(DialogueStateTracker.from_events("worker-2", [UserUttered("hi")]))
     [key] = redis_client.keys("helpline:tracker:*")
     assert 0 < redis_client.ttl(key) <= 3600

@@ -83,7 +83,7 @@ def wait_for_redis(url: str, timeout: float, process: Optional[subprocess.Popen]
         try:
             client.ping()
             return
-        except Exception as error:  # connection refused while it starts
+        except Exception as error:  # noqa: BLE001  (refused, reset, loading: all mean "not yet")
             if time.monotonic() > deadline:
                 raise StartupError(f"Redis at {redact_url(url)} does not answer: {error}") from None
             time.sleep(0.1)
@@ -183,6 +183,25 @@ def banner(settings: Settings) -> str:
     )
 
 
+def action_server_command(settings: Settings) -> List[str]:
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
+
+
+def rasa_command(settings: Settings, credentials: Path) -> List[str]:
+    return [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(MODEL),
+        "--endpoints", "endpoints.yml",
+        "--credentials", str(credentials),
+        "--interface", settings.host,
+        "--port", str(settings.rasa_port),
+    ]
+
+
+def console_command(settings: Settings) -> List[str]:
+    return [sys.executable, "-m", "bot", "console", "--port", str(settings.console_port)]
+
+
 def run(settings: Settings) -> int:
     if not MODEL.exists():
         raise StartupError(f"No trained model at {MODEL.relative_to(ROOT)}: run `make run`, which trains it.")
@@ -216,28 +235,9 @@ def run(settings: Settings) -> int:
         enabled = write_effective_credentials(settings, ROOT / "credentials.yml", credentials)
         print(channels_line(enabled), flush=True)
         env = child_environment(settings, redis_url)
-        actions = stack.spawn(
-            "Action server",
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
-            env,
-        )
-        rasa = stack.spawn(
-            "Rasa server",
-            [
-                sys.executable, "-m", "rasa", "run",
-                "--model", str(MODEL),
-                "--endpoints", "endpoints.yml",
-                "--credentials", str(credentials),
-                "--interface", settings.host,
-                "--port", str(settings.rasa_port),
-            ],
-            env,
-        )
-        console = stack.spawn(
-            "Officer console",
-            [sys.executable, "-m", "bot", "console", "--port", str(settings.console_port)],
-            env,
-        )
+        actions = stack.spawn("Action server", action_server_command(settings), env)
+        rasa = stack.spawn("Rasa server", rasa_command(settings, credentials), env)
+        console = stack.spawn("Officer console", console_command(settings), env)
         wait_for_http(f"http://127.0.0.1:{settings.action_port}/health", STARTUP_TIMEOUT_SECONDS, [actions])
         wait_for_http(f"http://127.0.0.1:{settings.console_port}/health", STARTUP_TIMEOUT_SECONDS, [console])
         wait_for_http(f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/", STARTUP_TIMEOUT_SECONDS, [rasa, actions])
