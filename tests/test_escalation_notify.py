@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.cases.rota import load_rota
 from bot.cases.schema import notifications
 from bot.cases.store import Case, CaseStore
-from bot.escalation.notify import NotifyError, Notifier, schedule_step, summary_text
+from bot.escalation.notify import Notifier, NotifyError, schedule_step, summary_text
 
 ROOT = Path(__file__).resolve().parent.parent
 MONDAY_10_TAIPEI = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Taipei

@@ -2,7 +2,8 @@ import string
 import unicodedata
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.replies.catalogue import catalogue, placeholders, render
 from channels.segments import (
