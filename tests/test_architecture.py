@@ -139,3 +139,12 @@ def test_every_module_opens_with_its_job():
     silent = [name for name, path in project_modules().items()
               if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))]
     assert silent == []
+
+
+def test_a_deprecation_raised_by_the_project_fails_the_test_that_ran_it():
+    import warnings
+
+    import pytest
+
+    with pytest.raises(DeprecationWarning):
+        warnings.warn("an old API of ours", DeprecationWarning, stacklevel=1)
