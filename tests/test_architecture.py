@@ -3,8 +3,11 @@ inside functions included), the command line is imported by nothing, modules sta
 from __future__ import annotations
 
 import ast
+import warnings
 from pathlib import Path
 from typing import Dict, List, Set
+
+import pytest
 
 from bot.runtime.paths import PROJECT_ROOT
 
@@ -142,9 +145,5 @@ def test_every_module_opens_with_its_job():
 
 
 def test_a_deprecation_raised_by_the_project_fails_the_test_that_ran_it():
-    import warnings
-
-    import pytest
-
     with pytest.raises(DeprecationWarning):
         warnings.warn("an old API of ours", DeprecationWarning, stacklevel=1)
