@@ -27,6 +27,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
+# alembic announces each of its plugins at INFO on every start; what a migration did is ours to say.
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
