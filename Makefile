@@ -30,7 +30,7 @@ help:
 	@echo "make test    validate data, run every test, train if needed, run the test stories"
 	@echo "make demo    make run with SMS, Telegram and Zalo faked on localhost (try: python -m bot simulate)"
 	@echo "make shell   chat with the running helpline in this terminal"
-	@echo "make eval    triage quality on the held-out set, and NLU cross-validation"
+	@echo "make eval    triage quality on every held-out set, per kind of message, and NLU cross-validation"
 	@echo "make bench   throughput, latency and memory against a stock Rasa assistant, and the SMS, Telegram and Zalo channels"
 	@echo "make train   train the model if its inputs changed"
 	@echo "make lock    re-resolve requirements.in into requirements.lock"
