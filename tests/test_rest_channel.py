@@ -1,11 +1,19 @@
-"""The REST channel's parser: every bad body is a 4xx with a reason, never a crash."""
+"""The REST channel: the parser (every bad body is a 4xx with a reason, never a crash) and the
+route served for real (the bot's replies in the answer, a 503 when the bot fails). It answers in
+the request itself, with no provider and no queue, so the webhook harness has nothing to add."""
 import json
+import uuid
 
+import aiohttp
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sanic import Sanic
 
 from channels.core import MAX_BODY_BYTES, MAX_TEXT_CHARS, InputRejected
-from channels.rest import parse_rest_body
+from channels.rest import RestInput, parse_rest_body
+from tests.channel_harness import StubBot
+from tests.support.serving import serve_app
 
 
 def body(**fields) -> bytes:
@@ -38,6 +46,7 @@ def test_the_slash_is_kept_as_written_for_the_transcript():
         (body(sender="a", message="x" * (MAX_TEXT_CHARS + 1)), 413),
         (b" " * (MAX_BODY_BYTES + 1), 413),
     ],
+    ids=lambda value: value.decode("utf-8", "replace")[:30] if isinstance(value, bytes) else str(value),
 )
 def test_bad_bodies_are_rejected_with_a_client_error(raw, status):
     with pytest.raises(InputRejected) as rejected:
@@ -62,3 +71,18 @@ def test_no_body_crashes_the_parser(raw):
         assert 400 <= rejected.status < 500
     else:
         assert isinstance(parsed["message"], str) and parsed["message"]
+
+
+@pytest.mark.parametrize("raw, status, answer", [
+    (body(sender="lan", message="xin chào"), 200, [{"recipient_id": "lan", "text": "you said: xin chào"}]),
+    (body(sender="lan", message="boom"), 503, {"error": "the helpline could not process this message"}),
+    (b"{not json", 400, {"error": "the body must be JSON in UTF-8"}),
+], ids=["answered", "the bot fails", "broken JSON"])
+async def test_the_route_answers_with_the_bots_replies(raw, status, answer):
+    bot = StubBot()
+    app = Sanic(f"rest_channel_test_{uuid.uuid4().hex}")
+    app.blueprint(RestInput().blueprint(bot), url_prefix="/webhooks/rest")
+    async with serve_app(app) as base_url, aiohttp.ClientSession() as http:
+        async with http.post(f"{base_url}/webhooks/rest/webhook", data=raw) as response:
+            assert (response.status, await response.json()) == (status, answer)
+    assert [message.text for message in bot.seen] == ([] if status == 400 else [json.loads(raw)["message"]])

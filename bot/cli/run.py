@@ -160,6 +160,9 @@ def child_environment(settings: Settings, redis_url: str) -> Dict[str, str]:
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     )
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # python-telegram-bot's coming behaviour now (retry_after as a timedelta, which the Telegram
+    # connector reads): no deprecation warning on every flood-control answer.
+    env.setdefault("PTB_TIMEDELTA", "true")
     return env
 
 
