@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from bot.cli.evaluate import EXTRA_SETS_VARIABLE, evaluate, held_out_sets, load_labelled, misses, summary
+from bot.cli.main import main as bot_main
 
 
 def row(text, severity, kind="plain", country=None, language="vi", **extra):
@@ -52,3 +53,8 @@ def test_every_set_in_eval_and_the_sets_kept_outside(tmp_path):
     sets = held_out_sets({EXTRA_SETS_VARIABLE: str(outside)})
     assert {path.name for path in sets} >= {"heldout.jsonl", "situations.jsonl", "outside.jsonl"}
     assert load_labelled(outside)[0]["text"] == "alo"
+
+
+def test_the_command_line_takes_its_options_and_refuses_a_missing_set(tmp_path, capsys):
+    assert bot_main(["eval", "--data", str(tmp_path / "missing.jsonl")]) == 2
+    assert "No such labelled set" in capsys.readouterr().err

@@ -18,6 +18,9 @@ FORWARDED = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in FORWARDED:  # before argparse, which would take "--data" as its own
+        return importlib.import_module(FORWARDED[argv[0]][0]).main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start Redis, the action server, Rasa and the console (what `make run` does)")
@@ -36,8 +39,6 @@ def main(argv: list[str] | None = None) -> int:
     console.add_argument("--port", type=int, default=None, help="port (default CONSOLE_PORT, 5080)")
     args = parser.parse_args(argv)
 
-    if args.command in FORWARDED:
-        return importlib.import_module(FORWARDED[args.command][0]).main(args.rest)
     if args.command == "triage":
         from bot.cli.triage import main as triage_main
 
