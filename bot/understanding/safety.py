@@ -4,20 +4,24 @@ It can raise a message's severity, never lower it (bot.understanding.triage appl
 folded text (no marks, lower case), so each pattern is written to survive the collisions that
 folding makes: "tự tử" (suicide) and "từ từ" (slowly) are both "tu tu"; "nghỉ" (rest) and
 "nghĩ" (think) are both "nghi". Where a collision is likely, the pattern asks for more context.
-A rule marked `negatable` does not fire right after a negation ("không bị đánh").
+
+Every cue found is kept with the contexts that modify it (bot.understanding.context: negated,
+past, hypothetical, figurative). Only a cue in no context raises severity on its own; the others
+("hồi năm ngoái chủ cũ có tát em", "em không bị đánh", "nếu bị đánh thì gọi số nào", a song
+called "cứu em đi anh ơi") are returned too, so that the caller can ask instead of paging.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Pattern
+from typing import FrozenSet, List, Optional, Pattern
 
+from bot.understanding.context import Context, contexts
 from bot.understanding.severity import Severity
 from bot.understanding.text import fold, nfc
 
 _ME = r"(?:em|e|toi|tui|minh|mk|mik|chau|con|chi|me|us)"
 _NO = r"(?:khong|ko|k|hok|hong|kg|kh|chua|chang|cha)"
-_NEGATIONS = {"khong", "ko", "k", "hok", "hong", "kg", "chua", "chang", "not", "never", "no", "dont", "didnt", "doesnt", "wasnt", "isnt"}
 
 
 @dataclass(frozen=True)
@@ -27,17 +31,15 @@ class Rule:
     intent: str
     pattern: Pattern[str]
     unless: Optional[Pattern[str]] = None
-    negatable: bool = False
 
 
-def _rule(name, severity, intent, *patterns, unless=None, negatable=False) -> Rule:
+def _rule(name, severity, intent, *patterns, unless=None) -> Rule:
     return Rule(
         name,
         severity,
         intent,
         re.compile("|".join(f"(?:{p})" for p in patterns)),
         re.compile(unless) if unless else None,
-        negatable,
     )
 
 
@@ -49,15 +51,13 @@ RULES: List[Rule] = [
           rf"\b(?:ep|bat|buoc) {_ME}? ?(?:quan he|ngu voi|lam chuyen do|lam tinh|cho no ngu|ngu chung giuong)\b",
           rf"\blam chuyen (?:do|ay|kia) voi {_ME}\b",
           rf"\bde {_ME} ra\b",
-          r"\b(?:rape|raped|raping|rapes|sexual(?:ly)? assault(?:ed)?|molest(?:ed|s|ing)?|forced me to have sex|forced (?:me )?(?:into )?sex)\b",
-          negatable=True),
+          r"\b(?:rape|raped|raping|rapes|sexual(?:ly)? assault(?:ed)?|molest(?:ed|s|ing)?|forced me to have sex|forced (?:me )?(?:into )?sex)\b"),
     _rule("violence", _C, "emergency_violence",
           r"\bbi (?:danh|dap|tat|hanh hung|hanh ha|nguoc dai|bop co|dam|chem|dot|quat|dap dau)\b",
           rf"\b(?:danh|dap|tat|bop co|hanh ha|dam|chem|dot) {_ME}\b",
           r"\b(?:danh dap|danh chet|danh bam dap|danh tim)\b",
           r"\b(?:beat|beats|beating|hit|hits|hitting|kick|kicks|kicked|kicking|slap|slaps|slapped|punch|punched|punches|choke|choked|burn|burned|stab|stabbed|attack|attacked|attacks) (?:me|us)\b",
-          r"\b(?:beaten|beat me up|beat up|physically abused)\b",
-          negatable=True),
+          r"\b(?:beaten|beat me up|beat up|physically abused)\b"),
     _rule("confinement", _C, "emergency_confinement",
           rf"\b(?:nhot|giam long|giam giu) (?:{_ME}|trong|lai)\b",
           rf"\b(?:giam) {_ME}\b",
@@ -71,8 +71,7 @@ RULES: List[Rule] = [
           rf"\bkhoa (?:het )?(?:cong|cua)\b.{{0,40}}\b{_NO} (?:duoc |dc |cho )?(?:di|ra)\b",
           rf"\b{_NO} (?:cho|duoc|dc) (?:{_ME} )?(?:len bo|ve bo|xuong tau|roi tau|roi khoi tau)\b",
           r"\block(?:ed|s)? the (?:gate|door)\b.{0,40}\b(?:cannot|can'?t|cant|not allowed|no way)\b",
-          r"\b(?:not allowed|cannot|can'?t|cant) (?:to )?(?:go )?ashore\b",
-          negatable=True),
+          r"\b(?:not allowed|cannot|can'?t|cant) (?:to )?(?:go )?ashore\b"),
     _rule("trafficking", _C, "emergency_trafficking",
           r"\bbi ban\b",
           rf"\bban {_ME} (?:cho|sang|qua|vao|di|lai)\b",
@@ -81,8 +80,7 @@ RULES: List[Rule] = [
           rf"\b(?:ep|bat) (?:{_ME} )?(?:lam |di )?(?:lua dao|scam)\b",
           r"\b(?:tien chuoc|doi chuoc|ransom|forced (?:me |us )?to scam)\b",
           # "bị bẩn" (dirty) folds to "bi ban" too
-          unless=r"\b(?:quan ao|ao|phong|nha|tay|do|giuong|nuoc|cho o) bi ban\b",
-          negatable=True),
+          unless=r"\b(?:quan ao|ao|phong|nha|tay|do|giuong|nuoc|cho o) bi ban\b"),
     _rule("forced_sex_work", _C, "emergency_forced_sex_work",
           rf"\b(?:ep|bat|buoc) (?:{_ME} )?(?:ban dam|tiep khach|di khach|lam gai|ban than|ngu voi khach)\b",
           r"\b(?:ban dam|mai dam|lam gai bao)\b",
@@ -92,11 +90,10 @@ RULES: List[Rule] = [
           r"\b(?:muon|mun|dinh|se|nghi den|nghi toi|tinh|co y dinh) (?:tu tu|tu sat)\b",
           r"\btu sat\b",
           r"\b(?:muon|mun|tha) chet\b",
-          rf"\b{_NO} (?:muon|mun|thiet) song\b",
+          rf"\b{_NO} (?:con )?(?:muon|mun|thiet) song\b",
           r"\b(?:chet cho xong|chet quach|ket lieu doi|ket thuc cuoc doi|thuoc chuot|uong thuoc ngu|nhay lau|nhay cau|nhay song)\b",
           r"\b(?:kill myself|killing myself|suicid\w*|want to die|wanna die|end my life|end it all|better off dead|don'?t want to live|dont want to live|no reason to live)\b",
-          r"\b(?:thu tuyet menh|tin nhan cuoi cung|my last message|this is my last message)\b",
-          unless=r"\b(?:met|doi|nong|lanh|ret|chan|buon cuoi|vui|ngai|xau ho|nho nha|so) (?:muon|mun) chet\b"),
+          r"\b(?:thu tuyet menh|tin nhan cuoi cung|my last message|this is my last message)\b"),
     _rule("death_threat", _C, "emergency_death_threat",
           rf"\b(?:giet|thit) (?:{_ME}|ca nha|gia dinh|chet|may)\b",
           r"\b(?:doa|se|dam|muon) giet\b",
@@ -133,8 +130,7 @@ RULES: List[Rule] = [
           unless=r"\b(?:khong|ko|k) (?:duoc|dc) nghi (?:vay|the|nhu vay)\b"),
     _rule("harassment", _H, "abuse_sexual_harassment",
           r"\b(?:sam so|quay roi|so mo|so soang|dong cham|ep hon|nhin trom|rinh xem|quay len|gui anh nong|lam nhuc)\b",
-          r"\b(?:harass\w*|touch(?:es|ed|ing)? me|touch(?:es|ed|ing)? my (?:body|breast|breasts|butt|chest|leg|legs)|grope\w*|sexual (?:messages|comments|photos|jokes)|watch(?:es|ed)? me (?:shower|bath|change))\b",
-          negatable=True),
+          r"\b(?:harass\w*|touch(?:es|ed|ing)? me|touch(?:es|ed|ing)? my (?:body|breast|breasts|butt|chest|leg|legs)|grope\w*|sexual (?:messages|comments|photos|jokes)|watch(?:es|ed)? me (?:shower|bath|change))\b"),
     _rule("threats", _H, "abuse_threats",
           r"\b(?:doa|de doa|ham doa) (?:se )?(?:duoi|bao|goi|tra|cho|dua|phat|danh|lam hai|hai|tru)\b",
           r"\b(?:threaten\w*|deport\w*|send me (?:back|home)|call (?:the )?police on me|report me to (?:the )?(?:police|immigration))\b"),
@@ -151,8 +147,7 @@ RULES: List[Rule] = [
           r"\b(?:thu|lay mat|giu|tich thu|dap|dap vo|thu mat) (?:mat |het )?(?:dien thoai|dt|dthoai|phone|sim)\b",
           rf"\b{_NO} (?:cho|duoc|dc) (?:{_ME} )?(?:goi dien|goi ve|lien lac|dung dien thoai|nhan tin|gap ai)\b",
           r"\b(?:took|take|takes|taken|keeps?|kept|broke|confiscat\w*) (?:my|our) (?:phone|mobile|sim)\b",
-          r"\bnot allowed to (?:call|use (?:my |the )?phone|contact|talk to)\b",
-          negatable=True),
+          r"\bnot allowed to (?:call|use (?:my |the )?phone|contact|talk to)\b"),
     _rule("denied_medical", _H, "abuse_denied_medical",
           rf"\b{_NO} (?:cho|duoc|dc) (?:{_ME} )?(?:di )?(?:kham|vien|benh vien|bac si|chua benh|mua thuoc)\b",
           r"\b(?:not allowed to|won'?t let me|wont let me|doesn'?t let me|doesnt let me|refuses? to take me to) (?:see |go to |to go to )?(?:a |the )?(?:doctor|hospital|clinic)\b"),
@@ -173,26 +168,44 @@ class SafetyHit:
     severity: Severity
     intent: str
     phrase: str
+    contexts: FrozenSet[Context] = frozenset()
+
+    @property
+    def stands(self) -> bool:
+        """In no context: danger as written, which raises severity on its own."""
+        return not self.contexts
 
 
-def _negated(folded: str, start: int) -> bool:
-    before = folded[:start].split()
-    return bool(before) and before[-1] in _NEGATIONS
+def _normal(text: str) -> str:
+    return " ".join(nfc(text).replace("’", "'").split())
+
+
+def _first_hit(rule: Rule, normal: str, folded: str) -> Optional[SafetyHit]:
+    """The rule's first cue in no context, else its first cue in context, else None."""
+    held: Optional[SafetyHit] = None
+    for match in rule.pattern.finditer(folded):
+        hit = SafetyHit(rule.name, rule.severity, rule.intent, match.group(0), contexts(normal, match.start(), match.end()))
+        if hit.stands:
+            return hit
+        held = held or hit
+    return held
+
+
+def scan_all(text: str) -> List[SafetyHit]:
+    """One hit per rule the text triggers, each with its contexts, the most severe first (rule
+    order among equals, so the more specific rules come first)."""
+    normal = _normal(text)
+    folded = fold(normal)
+    hits = []
+    for rule in RULES:
+        if rule.unless is not None and rule.unless.search(folded):
+            continue
+        hit = _first_hit(rule, normal, folded)
+        if hit is not None:
+            hits.append(hit)
+    return sorted(hits, key=lambda hit: -hit.severity)
 
 
 def scan(text: str) -> Optional[SafetyHit]:
-    """The most severe rule the text triggers (the first listed among equals, so the more
-    specific rules come first), or None."""
-    folded = " ".join(fold(nfc(text)).replace("’", "'").split())
-    best: Optional[SafetyHit] = None
-    for rule in RULES:
-        if best is not None and rule.severity <= best.severity:
-            continue
-        if rule.unless is not None and rule.unless.search(folded):
-            continue
-        for match in rule.pattern.finditer(folded):
-            if rule.negatable and _negated(folded, match.start()):
-                continue
-            best = SafetyHit(rule.name, rule.severity, rule.intent, match.group(0))
-            break
-    return best
+    """The most severe hit that stands on its own (in no context), or None."""
+    return next((hit for hit in scan_all(text) if hit.stands), None)
