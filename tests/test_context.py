@@ -286,3 +286,11 @@ def test_words_that_fold_alike_or_name_someone_else_change_nothing(text, cue):
 def test_a_context_is_named_by_its_value():
     assert [str(c) for c in Context] == ["negated", "past", "hypothetical", "figurative"]
     assert Context.past == "past"
+
+
+@pytest.mark.parametrize("text, cue", [
+    ("cò khoá cửa lại, nói bao giờ có chủ mới mới cho đi", "khoá cửa lại"),
+    ("chu khoa cua, bao gio co viec moi moi cho ve", "khoa cua"),
+])
+def test_bao_gio_is_when_not_now(text, cue):
+    assert context_of(text, cue) == set()

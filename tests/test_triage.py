@@ -53,3 +53,32 @@ def test_every_intent_has_a_severity_and_dangerous_ones_map_to_ilo_indicators():
     for name in DANGER_INTENTS:
         assert INTENTS[name].severity > Severity.none and INTENTS[name].need
     assert all(INTENTS[n].ilo for n in DANGER_INTENTS if n.startswith("abuse_"))
+
+
+VIOLENCE_READING = ranking(("emergency_violence", 0.7), ("abuse_threats", 0.2), ("info_insurance", 0.1))
+
+
+def test_a_past_danger_pages_no_one_but_is_kept_with_its_context():
+    text = "hồi năm ngoái chủ cũ có tát em, giờ em đổi chủ rồi, chủ mới tốt lắm. Em hỏi về bảo hiểm"
+    result = assess(text, "emergency_violence", 0.7, VIOLENCE_READING)
+    assert result.severity is Severity.high and result.uncertain and result.raised_by == "context"
+    [held] = result.reasons()["held_cues"]
+    assert held["rule"] == "violence" and held["contexts"] == ["past"] and held["severity"] == "critical"
+
+
+def test_danger_now_beside_a_past_one_is_still_critical():
+    text = "năm ngoái bị đánh, giờ vẫn bị đánh hoài"
+    result = assess(text, "emergency_violence", 0.7, VIOLENCE_READING)
+    assert result.severity is Severity.critical and result.reasons()["decided_by"] == "classifier"
+
+
+def test_danger_told_without_danger_words_is_not_lowered_by_context():
+    text = "tối nào nó cũng đợi vợ ngủ rồi mò vào phòng em, em không dám ngủ"
+    result = assess(text, "emergency_sexual_assault", 0.8, ranking(("emergency_sexual_assault", 0.8), ("greet", 0.2)))
+    assert result.severity is Severity.critical
+
+
+def test_a_negated_cue_raises_nothing_and_is_named_in_the_reasons():
+    result = assess("chủ không đánh em, chỉ hay la thôi", "abuse_threats", 0.8, ranking(("abuse_threats", 0.8), ("greet", 0.2)))
+    assert result.severity is Severity.high
+    assert [cue["contexts"] for cue in result.reasons()["held_cues"]] == [["negated"]]

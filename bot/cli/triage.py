@@ -1,5 +1,7 @@
 """`python -m bot triage`: messages on stdin, one a line; one JSON object a line on stdout:
-{"text", "language", "severity", "intent", "confidence", "country"}.
+{"text", "language", "severity", "intent", "confidence", "country", "reasons"}; "reasons" (added
+after the others, which stay as they are) says what decided the severity and which danger cues
+were held by their context (negated, past, hypothetical, figurative).
 
 Whatever lines are ready on stdin are parsed together (fast on a pipe of thousands), and every
 batch is flushed at once (usable line by line from another program).
@@ -30,11 +32,13 @@ def result_for(text: str, parse: Dict[str, Any]) -> Dict[str, Any]:
         "intent": triage.get("intent") or (parse.get("intent") or {}).get("name"),
         "confidence": round(float(triage.get("confidence") or 0.0), 4),
         "country": _entity(parse, "country"),
+        "reasons": triage.get("reasons") or {"decided_by": "classifier", "held_cues": []},
     }
 
 
 def empty_result(text: str) -> Dict[str, Any]:
-    return {"text": text, "language": "vi", "severity": "none", "intent": None, "confidence": 0.0, "country": None}
+    return {"text": text, "language": "vi", "severity": "none", "intent": None, "confidence": 0.0, "country": None,
+            "reasons": {"decided_by": "empty", "held_cues": []}}
 
 
 def triage_lines(model: NluModel, lines: List[str]) -> List[Dict[str, Any]]:

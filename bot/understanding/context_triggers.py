@@ -135,7 +135,8 @@ TRIGGERS: Tuple[Trigger, ...] = (
     Trigger(Context.past, rf"het bi (?:{_W} ){{1,3}}?roi", COVER, marked="hết"),
     Trigger(
         Context.past,
-        rf"(?:gio|bay gio|hien gio|hien tai|hien nay)(?: thi)?(?: {_SUBJECT})?(?: da)? (?:on|khong sao|ko sao|k sao|ok|oke|an toan"
+        # "bao giờ" is "when" ("bao giờ có chủ mới mới cho đi": not yet), not "now"
+        rf"(?:(?<!bao )gio|bay gio|hien gio|hien tai|hien nay)(?: thi)?(?: {_SUBJECT})?(?: da)? (?:on|khong sao|ko sao|k sao|ok|oke|an toan"
         r"|do roi|het roi|het bi|o cho khac|lam cho khac|o nha khac|co chu moi|co viec moi|(?:ve nuoc|ve vn|ve viet nam|ve que"
         r"|nghi (?:lam|viec)|bo (?:cho|viec)|roi khoi|thoat|ra khoi)(?: \w+){0,3} roi)"
         r"|(?:da |dc |duoc )?ve (?:nuoc|vn|viet nam|que) roi|chuyen (?:do|cu|qua|da qua|xua)(?: roi| thoi)|da qua roi|het roi",

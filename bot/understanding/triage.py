@@ -8,8 +8,11 @@ so the severity's probability is the sum over its intents:
 - else high when P(critical) + P(high) ≥ DANGER_MASS;
 - else none.
 A danger reading that wins this way over a safer top intent is "uncertain": the reply may ask one
-clarifying question. Then the safety net (bot.understanding.safety) raises the severity to what its phrase
-rules say. The intent becomes the most likely one of the chosen severity.
+clarifying question. Then the safety net (bot.understanding.safety) raises the severity to what its
+phrase rules say, for the danger cues that stand as written. A critical reading whose only danger
+cues are negated, past, hypothetical or figurative (bot.understanding.context) pages no one: it
+becomes high and uncertain, and those held cues are kept in the reasons. The intent becomes the
+most likely one of the chosen severity.
 
 The three numbers were chosen on the held-out set (eval/) for critical recall first; see
 docs/triage.md.
@@ -17,10 +20,10 @@ docs/triage.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.understanding.intents import INTENTS, severity_of
-from bot.understanding.safety import scan
+from bot.understanding.safety import SafetyHit, scan_all
 from bot.understanding.severity import Severity
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -34,8 +37,9 @@ class Assessment:
     severity: Severity
     intent: str
     confidence: float
-    raised_by: Optional[str] = None  # None, "uncertainty" or "safety_net:<rule>"
+    raised_by: Optional[str] = None  # None, "uncertainty", "safety_net:<rule>" or "context"
     uncertain: bool = False
+    held: Tuple[SafetyHit, ...] = ()  # danger cues in a negated, past, hypothetical or figurative context
 
     def as_dict(self) -> Dict[str, Any]:
         return {
@@ -44,6 +48,17 @@ class Assessment:
             "confidence": round(self.confidence, 4),
             "raised_by": self.raised_by,
             "uncertain": self.uncertain,
+            "reasons": self.reasons(),
+        }
+
+    def reasons(self) -> Dict[str, Any]:
+        """Why this severity, for people: what decided it and the danger cues held by context."""
+        return {
+            "decided_by": self.raised_by or "classifier",
+            "held_cues": [
+                {"rule": hit.rule, "severity": str(hit.severity), "phrase": hit.phrase, "contexts": sorted(c.value for c in hit.contexts)}
+                for hit in self.held
+            ],
         }
 
 
@@ -81,11 +96,18 @@ def assess(text: str, intent: Optional[str], confidence: float, ranking: Sequenc
         severity, chosen["name"], float(chosen["confidence"]), "uncertainty" if uncertain else None, uncertain
     )
 
-    hit = scan(text)
+    hits = scan_all(text)
+    held = tuple(h for h in hits if not h.stands)
+    hit = next((h for h in hits if h.stands), None)
     if hit is not None and hit.severity > result.severity:
         candidate = _best_of(hit.severity, ranking)
         if candidate is not None and candidate["confidence"] >= 0.05:
-            result = Assessment(hit.severity, candidate["name"], float(candidate["confidence"]), f"safety_net:{hit.rule}")
-        else:
-            result = Assessment(hit.severity, hit.intent, 0.0, f"safety_net:{hit.rule}")
-    return result
+            return Assessment(hit.severity, candidate["name"], float(candidate["confidence"]), f"safety_net:{hit.rule}", held=held)
+        return Assessment(hit.severity, hit.intent, 0.0, f"safety_net:{hit.rule}", held=held)
+    if result.severity == Severity.critical and hit is None and any(h.severity == Severity.critical for h in held):
+        # The danger words are there, but negated, past, hypothetical or figurative, and nothing
+        # else says danger now: no page on that alone, and a question instead of silence.
+        high = _best_of(Severity.high, ranking)
+        intent_now, confidence_now = (high["name"], float(high["confidence"])) if high else (result.intent, result.confidence)
+        return Assessment(Severity.high, intent_now, confidence_now, "context", True, held)
+    return Assessment(result.severity, result.intent, result.confidence, result.raised_by, result.uncertain, held)
