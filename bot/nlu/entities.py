@@ -14,12 +14,16 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.stateless import StatelessComponent
 from bot.understanding.gazetteer import find_countries, find_occupations
+from bot.understanding.places_index import place_index
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
 class GazetteerExtractor(StatelessComponent):
+    def __init__(self) -> None:
+        # The place index takes about a second to build: at start-up, not on her first message.
+        place_index()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

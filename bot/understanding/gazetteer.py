@@ -1,86 +1,41 @@
-"""Where is she, and what work does she do? Found in folded text by phrase lists.
+"""Where is she, and what work does she do? Found by looking up runs of folded words in dictionaries.
 
-Short Vietnamese names collide with common words once the marks are gone: "Hàn" (Korea) and
-"hạn" (deadline), "Nhật" (Japan) and "nhất" (most), "Đài" (Taiwan) and "dài" (long), "Thái"
-(Thailand) and "thai" (pregnancy), "Đức" and the name Đức. Those count only after a word that
-places someone there ("ở Hàn", "bên Đài", "sang Nhật"). Longer names ("Hàn Quốc", "Đài Loan")
-and cities count anywhere.
+Places: every country and territory, province, and city of 15,000 people or more, plus a short
+hand list (bot.understanding.places_index builds that dictionary once). Names that fold into
+everyday words ("Hàn" and "hạn", "Nhật" and "nhất", "Đài" and "dài", "Nga" the given name) count
+only after a word that places someone there ("ở Hàn", "bên Đài", "sang Nga"), written as itself
+("dì Nga" is an aunt); in a message written with marks, only if spelt with the name's own marks
+("đi lao động" is not Laos). No name runs over a comma or the end of a sentence.
+
+Which countries a message names, in order:
+- a city yields to a country the message names: it stands for that country if it has a city of
+  that name ("Tripoli, Lebanon"), and otherwise is left out;
+- Vietnam, beside a foreign place, is where she came from, not where she is: it is left out.
+Occupations come from the phrase lists below.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
+from bot.understanding.keyboard import is_unaccented_syllable
+from bot.understanding.places_hand import COUNTRY_NAMES
+from bot.understanding.places_index import WORD, Index, Phrase, place_index
+from bot.understanding.places_sources import country_titles
 from bot.understanding.text import fold, nfc
 
-# Words after which a bare short name means a place: "ở Hàn", "bên Đài", "sang Nhật", "in Thai".
-# Not "qua" or "den": "quá hạn", "quá dài", "đến hạn" would read as places.
-_PLACE_CONTEXT = {"o", "ben", "sang", "tai", "di", "nuoc", "xu", "in", "to", "from", "at"}
+HOME = "VN"
 
-# ISO code -> phrases (written folded: lower case, no marks). A leading "~" means: only after a
-# place word (see _PLACE_CONTEXT).
-COUNTRIES: Dict[str, List[str]] = {
-    "TW": [
-        "dai loan", "taiwan", "~dai", "~dl", "dl", "dai bac", "taipei", "tan bac", "new taipei", "cao hung",
-        "kaohsiung", "dai trung", "taichung", "dao vien", "taoyuan", "dai nam", "tainan", "tan truc",
-        "hsinchu", "chuong hoa", "changhua", "nghi lan", "yilan", "mieu lat", "miaoli", "van lam",
-        "binh dong", "pingtung", "dai dong", "hoa lien", "hualien", "gia nghia", "chiayi", "co hung",
-    ],
-    "JP": [
-        "nhat ban", "japan", "~nhat", "~nb", "tokyo", "osaka", "nagoya", "fukuoka", "saitama", "chiba",
-        "aichi", "kyoto", "hiroshima", "kobe", "yokohama", "ibaraki", "gifu", "gunma", "shizuoka",
-        "okayama", "hokkaido", "sapporo", "kumamoto", "tochigi", "mie", "nagano", "hyogo", "kanagawa",
-        "niigata", "miyagi", "sendai", "kagoshima", "tokushima", "kagawa", "nara", "toyama",
-    ],
-    "KR": [
-        "han quoc", "nam han", "korea", "south korea", "~han", "hq", "seoul", "xo un", "busan", "incheon",
-        "daegu", "gwangju", "ulsan", "ansan", "suwon", "gimhae", "changwon", "pohang", "jeju",
-        "gyeonggi", "cheonan", "daejeon", "hwaseong", "pyeongtaek", "tongyeong", "geoje", "mokpo",
-    ],
-    "MY": [
-        "malaysia", "malay", "malai", "ma lai", "ma lai xi a", "malaixia", "kuala lumpur", "~kl",
-        "penang", "johor", "johor bahru", "selangor", "klang", "shah alam", "sabah", "sarawak", "ipoh",
-        "melaka", "malacca", "kuching", "kota kinabalu",
-    ],
-    "SA": [
-        "a rap xe ut", "a rap saudi", "arap xe ut", "saudi", "saudi arabia", "ksa", "a rap", "arap",
-        "xe ut", "riyadh", "riyad", "jeddah", "dammam", "mecca", "makkah", "medina",
-        "madinah", "taif", "khobar", "al khobar", "abha", "tabuk", "buraidah",
-    ],
-    "AE": [
-        "uae", "tieu vuong quoc a rap", "tieu vuong quoc a rap thong nhat", "a rap thong nhat",
-        "emirates", "united arab emirates", "dubai", "du bai", "abu dhabi", "abu dabi", "sharjah",
-        "ajman", "al ain", "fujairah", "ras al khaimah",
-    ],
-    "SG": ["singapore", "xinh ga po", "xingapo", "singapo", "~sing"],
-    "TH": ["thai lan", "thailand", "~thai", "bangkok", "bang coc", "pattaya", "chiang mai", "phuket"],
-    "CN": [
-        "trung quoc", "china", "tq", "bac kinh", "beijing", "thuong hai", "shanghai",
-        "quang chau", "guangzhou", "tham quyen", "shenzhen", "dong hung", "quang tay", "van nam",
-        "bang tuong", "quang dong", "guangdong",
-    ],
-    "DE": ["~duc", "nuoc duc", "germany", "deutschland", "berlin", "munich", "munchen", "frankfurt", "hamburg", "cologne", "koln"],
-    "RO": ["romania", "rumani", "ru ma ni", "rumania", "bucharest", "bucuresti", "cluj"],
-    "QA": ["qatar", "doha"],
-    "KW": ["kuwait", "co oet", "coet", "cooet", "kuwait city"],
-    "HK": ["hong kong", "hongkong", "huong cang"],
-    "MO": ["macau", "ma cao", "macao"],
-    "OM": ["oman", "muscat"],
-    "BH": ["bahrain", "manama"],
-    "IL": ["israel", "ix ra en"],
-    "AU": ["~uc", "australia", "sydney", "melbourne", "perth", "brisbane"],
-    "PL": ["ba lan", "poland", "warsaw", "vac sa va"],
-    "HU": ["hungary", "hung ga ri", "budapest"],
-    "CZ": ["~sec", "cong hoa sec", "czech", "prague", "praha"],
-    "RU": ["~nga", "nuoc nga", "russia", "moscow", "mat xco va"],
-    "LY": ["libya"],
-    "BN": ["brunei", "bru nay"],
-    # Scam compounds recruit Vietnamese workers across these borders.
-    "KH": ["campuchia", "cam pu chia", "cambodia", "phnom penh", "nam vang", "sihanoukville", "bavet", "ba vet", "xi ha nuc"],
-    "MM": ["myanmar", "mien dien", "burma", "yangon", "myawaddy"],
-    "LA": ["vientiane", "viang chan"],
-}
+# Words after which a bare short name means a place: "ở Hàn", "bên Đài", "sang Nhật", "in Korea".
+# Not "qua", "đến" or "về": "quá hạn", "đến hạn", "hỏi về hạn visa" would read as places; nor "tỉnh",
+# which unmarked is also "tình" ("tình dục" is not Germany).
+_PLACE_WORDS = frozenset({"ở", "bên", "sang", "tại", "đi", "nước", "xứ", "tp", "in", "to", "from", "at"})
+_PLACE_WORDS_FOLDED = frozenset(fold(word) for word in _PLACE_WORDS)
+_ENGLISH_PLACE_WORDS = frozenset({"in", "to", "from", "at"})
+_CITY_WORDS = {("thành", "phố"), ("thanh", "pho")}
+# Before a name, these make it a person: "chị Hòa Bình" is not the province.
+_PERSON_WORDS = frozenset({"chị", "anh", "tên", "cô", "bà", "ông", "bạn", "chú", "bác", "cháu", "cậu", "thầy", "dì"})
 
 # Occupation -> phrases, folded.
 OCCUPATIONS: Dict[str, List[str]] = {
@@ -109,56 +64,86 @@ class Mention:
     end: int
 
 
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_BREAK = re.compile(r"[,;!?()\[\]{}\"“”\n]|[.:](?=\s|$)")
 
 
-def _compile(table: Dict[str, List[str]]) -> Dict[Tuple[str, ...], Tuple[str, bool]]:
-    phrases: Dict[Tuple[str, ...], Tuple[str, bool]] = {}
-    for value, entries in table.items():
-        for entry in entries:
-            needs_context = entry.startswith("~")
-            key = tuple(entry.lstrip("~").split())
-            # A phrase listed both bare and with "~" is accepted bare.
-            if key in phrases and not phrases[key][1]:
-                continue
-            phrases[key] = (value, needs_context)
-    return phrases
+def _occupation_index() -> Index:
+    phrases = {tuple(entry.split()): Phrase((value,)) for value, entries in OCCUPATIONS.items() for entry in entries}
+    return Index(phrases, max(len(key) for key in phrases))
 
 
-_COUNTRY_PHRASES = _compile(COUNTRIES)
-_OCCUPATION_PHRASES = _compile(OCCUPATIONS)
+_OCCUPATION_INDEX = _occupation_index()
 
 
-def _find(text: str, phrases: Dict[Tuple[str, ...], Tuple[str, bool]]) -> List[Mention]:
-    folded = fold(nfc(text))
-    tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
-    longest = max(len(key) for key in phrases)
-    found: List[Mention] = []
-    position = 0
-    while position < len(tokens):
-        for size in range(min(longest, len(tokens) - position), 0, -1):
-            key = tuple(token for token, _, _ in tokens[position:position + size])
-            match = phrases.get(key)
-            if match is None:
-                continue
-            value, needs_context = match
-            if needs_context and (position == 0 or tokens[position - 1][0] not in _PLACE_CONTEXT):
-                continue
-            found.append(Mention(value, tokens[position][1], tokens[position + size - 1][2]))
-            position += size
-            break
-        else:
-            position += 1
-    return found
+def _placed(written: List[str], folded: List[str], position: int, size: int) -> bool:
+    """Does the word before the name place someone there ("ở", "bên", "thành phố")?"""
+    if position == 0:
+        return False
+    before, plain = written[position - 1], folded[position - 1]
+    if before in _PLACE_WORDS or (before == plain and plain in _PLACE_WORDS_FOLDED):
+        # An English place word places no Vietnamese word: "in my room" is not in America (Mỹ).
+        return plain not in _ENGLISH_PLACE_WORDS or not all(map(is_unaccented_syllable, folded[position:position + size]))
+    return position >= 2 and (written[position - 2], before) in _CITY_WORDS
+
+
+def _counts(phrase: Phrase, written: List[str], folded: List[str], position: int, size: int, marked: bool) -> bool:
+    """Does a name that is also an everyday word stand for the place here?"""
+    if not phrase.needs_context:
+        return True
+    spelt = tuple(written[position:position + size])
+    if marked and spelt not in phrase.spellings:
+        return False  # written otherwise where she writes marks: "đi lao động" is not Lào, "đi nhất" not Nhật
+    if _placed(written, folded, position, size):
+        return True
+    # A country's name spelt as it is, in a message written with marks: "Ba Lan", not "ba lần".
+    return (
+        size > 1 and marked and not phrase.city and spelt in phrase.spellings
+        and (position == 0 or written[position - 1] not in _PERSON_WORDS)
+    )
+
+
+def _scan(text: str, index: Index) -> Iterator[Tuple[Phrase, int, int]]:
+    """Each phrase of the index the text names, longest first, left to right, without overlaps.
+
+    A name never runs over a comma, a bracket or the end of a sentence: "củ, ba" is not Cuba.
+    """
+    text = nfc(text or "")
+    plain_text = fold(text)  # folding keeps every offset
+    marked = text.lower() != plain_text
+    start = 0
+    for end in [match.start() for match in _BREAK.finditer(plain_text)] + [len(plain_text)]:
+        spans = [match.span() for match in WORD.finditer(plain_text, start, end)]
+        written = [text[left:right].lower() for left, right in spans]
+        folded = [plain_text[left:right] for left, right in spans]
+        position = 0
+        while position < len(spans):
+            for size in range(min(index.longest, len(spans) - position), 0, -1):
+                phrase = index.phrases.get(tuple(folded[position:position + size]))
+                if phrase is not None and _counts(phrase, written, folded, position, size, marked):
+                    yield phrase, spans[position][0], spans[position + size - 1][1]
+                    position += size
+                    break
+            else:
+                position += 1
+        start = end + 1
 
 
 def find_countries(text: str) -> List[Mention]:
     """Countries named in the text, in order, as ISO 3166-1 alpha-2 codes."""
-    return _find(text, _COUNTRY_PHRASES)
+    found = [hit for hit in _scan(text, place_index()) if hit[0].values]  # "lao động" names no place
+    named = {phrase.values[0] for phrase, _, _ in found if not phrase.city} - {HOME}
+    mentions = []
+    for phrase, start, end in found:
+        codes = [code for code in phrase.values if code in named] if phrase.city and named else phrase.values
+        if codes:
+            mentions.append(Mention(codes[0], start, end))
+    if any(mention.value != HOME for mention in mentions):
+        mentions = [mention for mention in mentions if mention.value != HOME]
+    return mentions
 
 
 def find_occupations(text: str) -> List[Mention]:
-    return _find(text, _OCCUPATION_PHRASES)
+    return [Mention(phrase.values[0], start, end) for phrase, start, end in _scan(text, _OCCUPATION_INDEX)]
 
 
 def country_of(text: str) -> Optional[str]:
@@ -167,21 +152,7 @@ def country_of(text: str) -> Optional[str]:
     return mentions[0].value if mentions else None
 
 
-
-# How to name a country back to her.
-COUNTRY_NAMES: Dict[str, Tuple[str, str]] = {
-    "VN": ("Việt Nam", "Vietnam"), "TW": ("Đài Loan", "Taiwan"), "JP": ("Nhật Bản", "Japan"),
-    "KR": ("Hàn Quốc", "South Korea"), "MY": ("Malaysia", "Malaysia"), "SA": ("Ả Rập Xê Út", "Saudi Arabia"),
-    "AE": ("UAE (Dubai)", "the UAE"), "SG": ("Singapore", "Singapore"), "TH": ("Thái Lan", "Thailand"),
-    "CN": ("Trung Quốc", "China"), "DE": ("Đức", "Germany"), "RO": ("Romania", "Romania"),
-    "QA": ("Qatar", "Qatar"), "KW": ("Kuwait", "Kuwait"), "HK": ("Hồng Kông", "Hong Kong"),
-    "MO": ("Ma Cao", "Macau"), "OM": ("Oman", "Oman"), "BH": ("Bahrain", "Bahrain"), "IL": ("Israel", "Israel"),
-    "AU": ("Úc", "Australia"), "PL": ("Ba Lan", "Poland"), "HU": ("Hungary", "Hungary"), "CZ": ("Séc", "Czechia"),
-    "RU": ("Nga", "Russia"), "LY": ("Libya", "Libya"), "BN": ("Brunei", "Brunei"),
-    "KH": ("Campuchia", "Cambodia"), "MM": ("Myanmar", "Myanmar"), "LA": ("Lào", "Laos"),
-}
-
-
 def country_name(code: Optional[str], language: str) -> str:
-    vi, en = COUNTRY_NAMES.get(code or "", (code or "", code or ""))
+    """How to name a country back to her."""
+    vi, en = COUNTRY_NAMES.get(code or "") or country_titles(code or "") or (code or "", code or "")
     return en if language == "en" else vi
