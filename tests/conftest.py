@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import tempfile
@@ -9,8 +10,12 @@ from typing import Iterator
 
 import pytest
 import redis
+import redis.asyncio as aioredis
 
 from bot.cli.run import embedded_redis_command
+from channels.pipeline import ChannelPipeline
+from tests.channel_harness import StubBot, waking_blocked_reads
+from tests.support.echo_channel import EchoAdapter, pipeline_settings
 from tests.support.serving import free_port
 
 
@@ -52,3 +57,27 @@ def redis_client(redis_url: str) -> redis.Redis:
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     client.flushdb()
     return client
+
+
+@pytest.fixture
+async def async_redis(redis_client, redis_url):  # redis_client flushes the test database
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def running(async_redis):
+    """Starts echo-channel pipelines (tests/support/echo_channel.py) on the test Redis, each with
+    a StubBot for Rasa and, when given, a Router; stops them all after the test."""
+    pipelines = []
+
+    async def start(router=None, **overrides):
+        bot = StubBot()
+        pipeline = ChannelPipeline(EchoAdapter(), async_redis, pipeline_settings(**overrides), router)
+        await pipeline.start(bot)
+        pipelines.append(pipeline)
+        return pipeline, bot
+
+    yield start
+    await waking_blocked_reads(async_redis, asyncio.gather(*(pipeline.stop() for pipeline in pipelines)))

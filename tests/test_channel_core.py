@@ -4,17 +4,15 @@ retried or dead-lettered, never lost. Each provider's table (tests/test_*_channe
 only its own end of this: its ids, its signatures, its error codes."""
 from __future__ import annotations
 
-import asyncio
 import json
-from typing import Any, List
+from typing import List
 
 import pytest
-import redis.asyncio as aioredis
 
 from channels.handoff import CASE_EVENTS
 from channels.outbox import DEAD_KEY, SendError, dead_letters, replay_dead_letters
 from channels.pipeline import ChannelPipeline
-from tests.channel_harness import StubBot, drained, waking_blocked_reads
+from tests.channel_harness import StubBot, drained
 from tests.support.echo_channel import ADDRESS, EchoAdapter, echo_message, pipeline_settings
 from tests.support.waiting import eventually
 
@@ -22,25 +20,8 @@ HOTLINE = "+84 981 84 84 84"
 
 
 @pytest.fixture
-async def redis(redis_client, redis_url):  # redis_client flushes the test database
-    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
-    yield client
-    await client.close()
-
-
-@pytest.fixture
-async def running(redis):
-    pipelines: List[ChannelPipeline] = []
-
-    async def start(**overrides: Any):
-        bot = StubBot()
-        pipeline = ChannelPipeline(EchoAdapter(), redis, pipeline_settings(**overrides))
-        await pipeline.start(bot)
-        pipelines.append(pipeline)
-        return pipeline, bot
-
-    yield start
-    await waking_blocked_reads(redis, asyncio.gather(*(pipeline.stop() for pipeline in pipelines)))
+def redis(async_redis):
+    return async_redis
 
 
 def texts(pipeline: ChannelPipeline) -> List[str]:

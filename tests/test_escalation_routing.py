@@ -7,40 +7,19 @@ import json
 from typing import Dict, List
 
 import pytest
-import redis.asyncio as aioredis
 
 from bot.escalation.routing import OFFICER_CONTACTS, EscalationRouter, contact_key, officer_ack_reference
 from channels.handoff import CASE_EVENTS, CASE_KEY, HANDOFF_KEY
 from channels.inbox import Inbound
-from channels.pipeline import ChannelPipeline
-from channels.routing import Router
-from tests.support.echo_channel import EchoAdapter, EchoBot, echo_message, pipeline_settings
+from tests.support.echo_channel import echo_message
 from tests.support.waiting import eventually
 
 OFFICER = "+84900000201"
 
 
 @pytest.fixture
-async def redis(redis_client, redis_url):  # redis_client flushes the test database
-    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
-    yield client
-    await client.close()
-
-
-@pytest.fixture
-async def running(redis):
-    pipelines: List[ChannelPipeline] = []
-
-    async def start(router: Router | None):
-        bot = EchoBot()
-        pipeline = ChannelPipeline(EchoAdapter(), redis, pipeline_settings(), router)
-        await pipeline.start(bot)
-        pipelines.append(pipeline)
-        return pipeline, bot
-
-    yield start
-    for pipeline in pipelines:
-        await pipeline.stop()
+def redis(async_redis):
+    return async_redis
 
 
 async def case_events(redis) -> List[Dict]:
