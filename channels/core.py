@@ -14,7 +14,10 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 4096
 MAX_SENDER_CHARS = 128
 
+# In a text, tabs and line breaks are hers; in a sender field nothing but printable characters is.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SENDER_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 class InputRejected(Exception):
@@ -42,6 +45,14 @@ def clean_sender(value: Any) -> str:
         value = str(value)
     if not isinstance(value, str) or not value.strip():
         raise InputRejected(400, "the sender must be a non-empty string")
-    if len(value) > MAX_SENDER_CHARS or _CONTROL.search(value):
+    if len(value) > MAX_SENDER_CHARS or _SENDER_CONTROL.search(value):
         raise InputRejected(400, "the sender is too long or has control characters")
     return value.strip()
+
+
+def clean_phone_number(value: Any) -> str:
+    """An SMS sender: a phone number in E.164 ("+84901234567"), nothing else."""
+    number = clean_sender(value)
+    if not E164.match(number):
+        raise InputRejected(400, "the sender is not a phone number in E.164 form")
+    return number

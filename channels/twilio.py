@@ -30,9 +30,8 @@ from twilio.rest import Client
 from bot.replies.catalogue import render
 from bot.runtime.privacy import mask_id
 from bot.runtime.settings import Settings, load_settings
-from bot.understanding.text import nfc
 from channels.base import WebhookInput, required
-from channels.core import InputRejected, clean_sender
+from channels.core import InputRejected, clean_phone_number, clean_text
 from channels.inbox import Inbound
 from channels.outbox import OutboxItem, SendError
 from channels.pipeline import Context, hotline_text
@@ -183,10 +182,11 @@ class TwilioInput(WebhookInput):
     async def read_webhook(self, request: Request, body: bytes) -> List[Inbound]:
         form = self.verified_form(request, body)
         sid = _field(form, "MessageSid")
-        sender = clean_sender(_field(form, "From"))
-        text = nfc(form.get("Body", ""))
+        sender = clean_phone_number(_field(form, "From"))
         if "Body" not in form and not form.get("NumMedia", "0").strip("0"):
             raise InputRejected(400, "the form has neither Body nor media")
+        # The same cleaning as every channel; a picture may come with no text at all.
+        text = clean_text(form["Body"]) if form.get("Body", "").strip() else ""
         extra = {"opt_out_type": form["OptOutType"].upper()} if form.get("OptOutType") else {}
         return [Inbound(self.name(), sender, sid, text, extra=extra)]
 

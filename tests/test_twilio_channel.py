@@ -121,6 +121,15 @@ INCOMING = [
     Incoming("JSON instead of a form", Webhook(b'{"Body": "hi"}', content_type="application/json"), status=415),
     *(Incoming(f"a signed form without {name}", Webhook(without(sms(), name)), status=400)
       for name in ("MessageSid", "From", "Body")),
+    # The same cleaning as every channel: bounded, no control characters, and a phone number for From.
+    Incoming("a text of 60,000 characters", Webhook(sms("a" * 60_000)), status=413),
+    Incoming("a text over 4,096 characters", Webhook(sms("cứu " * 1100)), status=413),
+    Incoming("NUL and control characters are dropped from the text",
+             Webhook(sms("cuu\x00 em\x07 voi")), bot=Turn("cuu em voi"), reply="you said: cuu em voi"),
+    Incoming("a text of spaces and control characters only", Webhook(sms(" \x00\x01 ")), status=400),
+    Incoming("a line break in From", Webhook(sms(From=WORKER + "\nX-Injected: 1")), status=400),
+    Incoming("a From that is not a phone number", Webhook(sms(From="hello")), status=400),
+    Incoming("a From without its +", Webhook(sms(From=WORKER.lstrip("+"))), status=400),
 ]
 
 
