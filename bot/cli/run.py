@@ -7,6 +7,7 @@ writes its data down). When any child dies, everything stops and the exit code s
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -126,10 +127,18 @@ class Stack:
 
     def spawn(self, name: str, command: List[str], env: Dict[str, str]) -> Child:
         # A session of its own: Ctrl-C reaches only this runner, which stops children in order.
-        process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, preexec_fn=die_with_parent)
         child = Child(name, process)
         self.children.append(child)
         return child
+
+    def stop_for_good(self) -> None:
+        """Stop every child, in order, whatever signals arrive meanwhile: a closing terminal or a
+        service manager signals the whole group, often twice, and a stop cut short would leave
+        Redis, Rasa or the action server running on their ports."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        self.stop()
 
     def stop(self) -> None:
         for child in reversed(self.children):
@@ -144,6 +153,14 @@ class Stack:
 
     def first_exited(self) -> Optional[Child]:
         return next((child for child in self.children if child.process.poll() is not None), None)
+
+
+def die_with_parent() -> None:
+    """In a child before it runs: on Linux, SIGTERM when the runner dies, even by kill -9, so
+    that no orphan keeps a port. Elsewhere nothing (the children then outlive a killed runner)."""
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def child_environment(settings: Settings, redis_url: str) -> Dict[str, str]:
@@ -205,6 +222,27 @@ def console_command(settings: Settings) -> List[str]:
     return [sys.executable, "-m", "bot", "console", "--port", str(settings.console_port)]
 
 
+def stop_on_signals() -> None:
+    """SIGTERM and SIGINT both stop the runner (as KeyboardInterrupt), however it was started."""
+
+    def stop_on_terminate(signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_terminate)
+    # Started from a background shell, SIGINT arrives ignored; Ctrl-C must stop us anyway.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def watch(stack: Stack) -> int:
+    """Until a child exits (1) or a signal stops the runner (KeyboardInterrupt)."""
+    while True:
+        exited = stack.first_exited()
+        if exited is not None:
+            print(f"{exited.name} exited with code {exited.process.returncode}; stopping the helpline.", flush=True)
+            return 1
+        time.sleep(0.5)
+
+
 def run(settings: Settings) -> int:
     if not MODEL.exists():
         raise StartupError(f"No trained model at {MODEL.relative_to(ROOT)}: run `make run`, which trains it.")
@@ -214,13 +252,7 @@ def run(settings: Settings) -> int:
     require_free_ports(ports, settings.host if settings.host != "0.0.0.0" else "127.0.0.1")
 
     stack = Stack(settings)
-
-    def stop_on_terminate(signum, _frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop_on_terminate)
-    # Started from a background shell, SIGINT arrives ignored; Ctrl-C must stop us anyway.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    stop_on_signals()
     try:
         if settings.redis_url:
             redis_url = settings.redis_url
@@ -245,18 +277,12 @@ def run(settings: Settings) -> int:
         wait_for_http(f"http://127.0.0.1:{settings.console_port}/health", STARTUP_TIMEOUT_SECONDS, [console])
         wait_for_http(f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/", STARTUP_TIMEOUT_SECONDS, [rasa, actions])
         print(banner(settings), flush=True)
-
-        while True:
-            exited = stack.first_exited()
-            if exited is not None:
-                print(f"{exited.name} exited with code {exited.process.returncode}; stopping the helpline.", flush=True)
-                return 1
-            time.sleep(0.5)
+        return watch(stack)
     except KeyboardInterrupt:
         print("Stopping…", flush=True)
         return 0
     finally:
-        stack.stop()
+        stack.stop_for_good()
 
 
 def start_demo_providers():
