@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sanic import Sanic
 
+from bot.runtime.settings import Settings
 from channels.core import MAX_BODY_BYTES, MAX_TEXT_CHARS, InputRejected
-from channels.rest import RestInput, parse_rest_body
+from channels.rest import OFF, OPEN, TOKEN, RestInput, access, parse_rest_body
 from tests.channel_harness import StubBot
 from tests.support.serving import serve_app
 
@@ -86,3 +87,43 @@ async def test_the_route_answers_with_the_bots_replies(raw, status, answer):
         async with http.post(f"{base_url}/webhooks/rest/webhook", data=raw) as response:
             assert (response.status, await response.json()) == (status, answer)
     assert [message.text for message in bot.seen] == ([] if status == 400 else [json.loads(raw)["message"]])
+
+
+
+# --- who may use it ------------------------------------------------------------------------------
+
+
+async def post(settings: Settings, headers=None):
+    Sanic.test_mode = True
+    app = Sanic(f"rest_access_{uuid.uuid4().hex[:8]}")
+    bot = StubBot()
+    app.blueprint(RestInput(settings).blueprint(bot), url_prefix="/webhooks/rest")
+    async with serve_app(app) as base, aiohttp.ClientSession() as session:
+        async with session.post(f"{base}/webhooks/rest/webhook", data=body(sender="a", message="xin chao"),
+                                headers=headers or {}) as answer:
+            return answer.status, await answer.json(), bot
+
+
+@pytest.mark.parametrize("host, token, mode", [
+    ("127.0.0.1", None, OPEN), ("::1", None, OPEN), ("localhost", None, OPEN),
+    ("0.0.0.0", None, OFF), ("10.0.0.5", None, OFF),
+    ("0.0.0.0", "s3cret-token", TOKEN), ("127.0.0.1", "s3cret-token", TOKEN),
+])
+def test_access_follows_where_rasa_listens_and_the_token(host, token, mode):
+    assert access(Settings(host=host, rest_token=token)) == mode
+
+
+async def test_on_an_exposed_interface_without_a_token_nothing_reaches_the_bot():
+    status, answer, bot = await post(Settings(host="0.0.0.0"))
+    assert status == 403 and "REST_CHANNEL_TOKEN" in answer["error"] and bot.seen == []
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", "s3cret-token", "Bearer s3cret-token "])
+async def test_with_a_token_only_the_right_bearer_gets_through(header):
+    status, _, bot = await post(Settings(host="0.0.0.0", rest_token="s3cret-token"), {"Authorization": header} if header else None)
+    assert status == 401 and bot.seen == []
+
+
+async def test_the_right_bearer_is_answered():
+    status, answer, bot = await post(Settings(host="0.0.0.0", rest_token="s3cret-token"), {"Authorization": "Bearer s3cret-token"})
+    assert status == 200 and answer == [{"recipient_id": "a", "text": "you said: xin chao"}] and len(bot.seen) == 1

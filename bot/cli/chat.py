@@ -8,14 +8,15 @@ import urllib.request
 import uuid
 
 
-def send(url: str, sender: str, text: str, timeout: float = 60) -> list:
+def send(url: str, sender: str, text: str, timeout: float = 60, token: str | None = None) -> list:
     body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    request = urllib.request.Request(url, data=body, headers=headers)
     with urllib.request.urlopen(request, timeout=timeout) as answer:
         return json.loads(answer.read().decode("utf-8"))
 
 
-def chat(url: str, sender: str | None = None) -> int:
+def chat(url: str, sender: str | None = None, token: str | None = None) -> int:
     sender = sender or f"shell-{uuid.uuid4().hex[:8]}"
     print(f"Talking to {url} as {sender}. Type a message; Ctrl-D or an empty line to quit.")
     while True:
@@ -27,7 +28,7 @@ def chat(url: str, sender: str | None = None) -> int:
         if not text:
             return 0
         try:
-            replies = send(url, sender, text)
+            replies = send(url, sender, text, token=token)
         except urllib.error.HTTPError as error:
             print(f"[{error.code}] {error.read().decode('utf-8', 'replace')}")
             continue

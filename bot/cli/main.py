@@ -59,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli.chat import chat as run_chat
         from bot.runtime.settings import Settings
 
-        url = args.url or f"http://127.0.0.1:{Settings().rasa_port}/webhooks/rest/webhook"
-        return run_chat(url, args.sender)
+        settings = Settings()
+        url = args.url or f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"
+        return run_chat(url, args.sender, settings.rest_token.get_secret_value() if settings.rest_token else None)
     if args.command == "check":
         from bot.cases.rota import RotaError, configured_rota
         from bot.facts.directory import DirectoryError, load_directory

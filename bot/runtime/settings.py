@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     # The public https base URL the providers call (behind a proxy it differs from what Rasa
     # sees). Twilio signs the exact URL it called, so signatures are checked against this.
     public_url: Optional[str] = Field(default=None, env="HELPLINE_PUBLIC_URL")
+    # The REST channel: open on a loopback interface (make run, make shell, the tests); with a
+    # token, it needs "Authorization: Bearer <token>" wherever it listens; without one it is off
+    # on any other interface (channels/rest.py).
+    rest_token: Optional[SecretStr] = Field(default=None, env="REST_CHANNEL_TOKEN")
     # Provider API base URLs: the real ones by default; a fake on localhost in tests and staging.
     twilio_api_base_url: str = Field(default="https://api.twilio.com", env="TWILIO_API_BASE_URL")
     telegram_api_base_url: str = Field(default="https://api.telegram.org", env="TELEGRAM_API_BASE_URL")
