@@ -1,10 +1,11 @@
 """The one harness the connector tables run on (nyaruka/courier's IncomingTestCase and
 OutgoingTestCase, for this helpline).
 
-For each row it serves the connector as `rasa run` mounts it, with a StubBot standing in for
-Rasa and the fake provider APIs on loopback, sends the webhook signed as the provider signs it
-(a `Provider` says how), and checks the answer, what reached the bot and every request that
-reached the fake provider.
+For each row (tests/channel_rows.py: the row types, and the `Provider` a table is written for)
+it serves the connector as `rasa run` mounts it, with a StubBot standing in for Rasa and the fake
+provider APIs on loopback, sends the webhook signed as the provider signs it (a `Provider` says
+how), and checks the answer, what reached the bot and every request that reached the fake
+provider.
 
 "Nothing else happened" is only ever asserted behind a barrier. An incoming row sends one more
 message from the same worker through the same signed path (one worker's messages are handled in
@@ -18,12 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import itertools
 import json
 import logging
-from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Union
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Awaitable, Dict, List, Mapping, Optional, Sequence
 
 import aiohttp
 import pytest
@@ -39,6 +39,7 @@ from channels.inbox import STREAM_KEY as INBOX_KEY
 from channels.outbox import DELAYED_KEY, dead_letters
 from channels.outbox import STREAM_KEY as OUTBOX_KEY
 from channels.pipeline import ChannelPipeline
+from tests.channel_rows import Incoming, Outcome, Outgoing, Provider, Webhook, is_call, matches
 from tests.support.echo_channel import EchoBot
 from tests.support.serving import serve_app
 from tests.support.waiting import eventually
@@ -85,141 +86,6 @@ async def drained(redis: aioredis.Redis, channel: str) -> bool:
         pipe.zcard(DELAYED_KEY.format(channel=channel))
         counts = await pipe.execute()
     return not any(counts)
-
-
-# --- what a row expects -----------------------------------------------------------------------
-
-
-class Containing:
-    """Expects a text with all these parts."""
-
-    def __init__(self, *parts: str) -> None:
-        self.parts = parts
-
-    def __call__(self, text: Any) -> bool:
-        return isinstance(text, str) and all(part in text for part in self.parts)
-
-    def __repr__(self) -> str:
-        return f"containing{self.parts!r}"
-
-
-class _Absent:
-    def __repr__(self) -> str:
-        return "absent"
-
-
-ABSENT = _Absent()  # expects a parameter not to be sent at all
-
-Expected = Any  # a value; a predicate (Containing, a lambda); ABSENT; a mapping of those (a subset)
-
-
-def matches(expected: Expected, actual: Any) -> bool:
-    if isinstance(expected, Mapping):
-        return isinstance(actual, Mapping) and all(
-            (name not in actual) if value is ABSENT else (name in actual and matches(value, actual[name]))
-            for name, value in expected.items()
-        )
-    if callable(expected):
-        return bool(expected(actual))
-    return expected == actual
-
-
-# --- the rows -----------------------------------------------------------------------------------
-
-
-class Signature(enum.Enum):
-    VALID = "signed as the provider signs"
-    FORGED = "signed with the wrong secret"
-    UNSIGNED = "no signature added (the row's own headers may carry one)"
-
-
-@dataclass(frozen=True)
-class Webhook:
-    """A request to the connector. A mapping body is encoded as the provider sends it (a form
-    for Twilio, JSON for the others); bytes are sent as they are."""
-
-    body: Union[bytes, Mapping[str, Any]]
-    signature: Signature = Signature.VALID
-    headers: Mapping[str, str] = field(default_factory=dict)
-    content_type: Optional[str] = None  # None: the provider's own
-    path: str = "webhook"  # under /webhooks/<channel>/
-
-
-@dataclass(frozen=True)
-class Turn:
-    """What the bot got: the text (a button's payload for a choice) and, when the row says, the
-    message id ("<channel>:<provider id>": the id repeat deliveries are recognised by)."""
-
-    text: str
-    message_id: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class Call:
-    """A request at the fake provider: its path as the fake records it ("/bot<token>/sendMessage"),
-    a subset of its parameters, and what the fake did (accepted, ok, injected, rejected)."""
-
-    path: str
-    params: Mapping[str, Expected] = field(default_factory=dict)
-    outcome: str = "accepted"
-
-
-@dataclass(frozen=True)
-class Incoming:
-    name: str
-    webhook: Webhook
-    status: int = 200  # a 200 answers with the provider's acknowledgement, anything else with a reason
-    bot: Optional[Turn] = None  # None: nothing reached the bot
-    reply: Expected = None  # the one text she got back at the provider; None: nothing
-    recorded: Optional[bool] = None  # kept for the workers; None: whenever the answer is 200
-    offered: Sequence[Mapping[str, str]] = ()  # buttons offered to her before
-    opted_out_before: bool = False
-    opted_out: Optional[bool] = None  # checked when set; True also checks that nothing reaches her later
-    calls: Sequence[Call] = ()  # other provider requests this webhook causes (answering a button press)
-    sender: Optional[str] = None  # whose message it is, when not the provider's usual worker
-    logged: Optional[str] = None
-    unlogged: Sequence[str] = ()  # never in the logs (her address never is, on any row)
-
-
-class Outcome(enum.Enum):
-    SENT = "every reply accepted, after retries when the calls show failures"
-    DEAD_LETTER = "given up: in the dead letters"
-    OPTED_OUT = "she is opted out, and a later message to her makes no request"
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    name: str
-    replies: Sequence[Mapping[str, Any]]  # what the bot answers, as Rasa gives it
-    calls: Sequence[Call]  # every request the provider gets, in order
-    errors: Sequence[Mapping[str, Any]] = ()  # FakeProviders.fail arguments, for her address unless `to` is given
-    outcome: Outcome = Outcome.SENT
-    reason: Expected = None  # the dead letter's reason
-    texts: Optional[Callable[[List[str]], bool]] = None  # a property of the texts the provider accepted
-    said: str = "xin chao"  # what she wrote
-    settings: Mapping[str, Any] = field(default_factory=dict)
-
-
-# --- a provider, as the rows need it ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Provider:
-    name: str  # the connector's: /webhooks/<name>/
-    address: str  # the worker the rows' messages come from
-    connector: Callable[[Settings], WebhookInput]
-    encode: Callable[[Mapping[str, Any]], bytes]
-    content_type: str
-    sign: Callable[[str, bytes, Signature], Dict[str, str]]  # (path, body, how) -> headers
-    message: Callable[[str, int], Mapping[str, Any]]  # (text, a number for its id) -> her text message
-    acknowledgement: str  # the body of a 200
-    acknowledgement_type: str = "application/json"
-    quiet_paths: Sequence[str] = ()  # requests the connector makes on its own (PTB's getMe)
-    secrets: Sequence[str] = ()  # never in a dead letter's reason
-
-
-def row_ids(rows: Sequence[Union[Incoming, Outgoing]]) -> List[Any]:
-    return [pytest.param(row, id=row.name) for row in rows]
 
 
 # --- serving one connector --------------------------------------------------------------------
@@ -440,8 +306,3 @@ def check_logs(caplog: pytest.LogCaptureFixture, address: str, unlogged: Sequenc
     for words in (address, *unlogged):
         assert words not in caplog.text
     assert [record.getMessage() for record in caplog.records if record.exc_info] == []
-
-
-def is_call(call: Call, request: Dict[str, Any]) -> bool:
-    """The fake's record of a request is this call."""
-    return request["path"] == call.path and request["outcome"] == call.outcome and matches(call.params, request["params"])

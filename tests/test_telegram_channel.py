@@ -25,9 +25,13 @@ from channels.outbox import OutboxItem, SendError
 from channels.segments import TELEGRAM_MAX_UTF16_UNITS, utf16_units
 from channels.telegram import SECRET_HEADER, TelegramInput, TelegramSender, set_webhook
 from tests.channel_harness import (
-    ABSENT,
     FAKE,
     JOBS,
+    check_incoming,
+    check_outgoing,
+)
+from tests.channel_rows import (
+    ABSENT,
     Call,
     Incoming,
     Outcome,
@@ -36,8 +40,6 @@ from tests.channel_harness import (
     Signature,
     Turn,
     Webhook,
-    check_incoming,
-    check_outgoing,
     row_ids,
 )
 

@@ -20,6 +20,11 @@ from tests.channel_harness import (
     FAKE,
     JOBS,
     PUBLIC_URL,
+    channel,
+    check_incoming,
+    check_outgoing,
+)
+from tests.channel_rows import (
     Call,
     Containing,
     Incoming,
@@ -29,9 +34,6 @@ from tests.channel_harness import (
     Signature,
     Turn,
     Webhook,
-    channel,
-    check_incoming,
-    check_outgoing,
     row_ids,
 )
 

@@ -26,6 +26,10 @@ from channels.zalo import LOCK_KEY, TOKENS_KEY, ZaloInput, ZaloSender, ZaloWebho
 from tests.channel_harness import (
     FAKE,
     JOBS,
+    check_incoming,
+    check_outgoing,
+)
+from tests.channel_rows import (
     Call,
     Containing,
     Incoming,
@@ -35,8 +39,6 @@ from tests.channel_harness import (
     Signature,
     Turn,
     Webhook,
-    check_incoming,
-    check_outgoing,
     row_ids,
 )
 from tests.support.serving import free_port
