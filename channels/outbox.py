@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Protocol
 import redis.asyncio as aioredis
 
 from bot.runtime.privacy import mask_id
+from channels.aof import rewrite_append_only_file
 from channels.streams import DurableStream, Entry
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,11 @@ STREAM_KEY = "helpline:outbox:{channel}"
 DELAYED_KEY = "helpline:outbox:{channel}:delayed"
 DEAD_KEY = "helpline:outbox:dead"
 DEAD_LETTERS_KEPT = 10_000
+# Set by channels/erasure.py: her conversation was erased; nothing of it may be kept again.
+ERASED_MARK = "helpline:erased:{conversation_id}"
+# The origin of the reply that tells her the conversation was erased: once it has left the queue,
+# Redis rewrites its append-only file again, so that the last copies of her number go too.
+ERASURE_NOTICE = "erasure"
 
 # Moves due retries back into the stream, atomically, so two processes never both move one.
 _MOVE_DUE = """
@@ -109,6 +115,10 @@ class Outbox:
             await pipe.execute()
 
     async def dead_letter(self, entry: Entry, item: OutboxItem, reason: str) -> None:
+        if await was_erased(self.redis, item.conversation_id):
+            await self.stream.finish(entry.id)
+            logger.info("Reply %s not kept as a dead letter: its conversation was erased", item.id)
+            return
         record = {"id": uuid.uuid4().hex, "at": time.time(), "reason": reason, "item": item.dump()}
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.lpush(DEAD_KEY, json.dumps(record, ensure_ascii=False))
@@ -131,14 +141,23 @@ async def dead_letters(redis: aioredis.Redis, limit: int = 100) -> List[Dict[str
     return [json.loads(raw) for raw in await redis.lrange(DEAD_KEY, 0, limit - 1)]
 
 
+async def was_erased(redis: aioredis.Redis, conversation_id: str) -> bool:
+    return bool(await redis.exists(ERASED_MARK.format(conversation_id=conversation_id)))
+
+
 async def replay_dead_letters(redis: aioredis.Redis, ids: Optional[List[str]] = None) -> int:
-    """Queue dead letters again (all, or those with the given ids), with a fresh attempt count."""
+    """Queue dead letters again (all, or those with the given ids), with a fresh attempt count.
+    One whose conversation was erased is refused and dropped: she asked for it to be gone."""
     replayed = 0
     for raw in await redis.lrange(DEAD_KEY, 0, -1):
         record = json.loads(raw)
         if ids is not None and record["id"] not in ids:
             continue
         item = replace(OutboxItem.load(record["item"]), attempt=0, last_error=None)
+        if await was_erased(redis, item.conversation_id):
+            await redis.lrem(DEAD_KEY, 1, raw)
+            logger.warning("Dead letter %s refused: its conversation was erased", record["id"])
+            continue
         async with redis.pipeline(transaction=True) as pipe:
             pipe.lrem(DEAD_KEY, 1, raw)
             pipe.xadd(STREAM_KEY.format(channel=item.channel), {"item": item.dump()})
@@ -157,6 +176,13 @@ class OutboxSender:
 
     async def handle(self, entry: Entry) -> None:
         item = OutboxItem.load(entry.fields["item"])
+        try:
+            await self._handle(entry, item)
+        finally:
+            if item.origin == ERASURE_NOTICE:
+                await rewrite_append_only_file(self.outbox.redis)
+
+    async def _handle(self, entry: Entry, item: OutboxItem) -> None:
         if await self.optouts.contains(item.address):
             logger.info("Not sending reply %s to %s: opted out", item.id, mask_id(item.address))
             await self.outbox.stream.finish(entry.id)

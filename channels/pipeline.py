@@ -30,7 +30,7 @@ from channels.handoff import CASE_EVENTS, case_event
 from channels.identity import Address, Identities
 from channels.inbox import Inbound, Inbox
 from channels.optout import OptOuts
-from channels.outbox import Outbox, OutboxItem, OutboxSender, Sender
+from channels.outbox import ERASURE_NOTICE, Outbox, OutboxItem, OutboxSender, Sender
 from channels.ratelimit import RateLimiter
 from channels.routing import BotOnly, Router
 from channels.segments import prefers_gsm7
@@ -204,7 +204,7 @@ class ChannelPipeline:
         if erasure == "confirm":
             return [{"text": render("erase_confirm", language)}]
         if erasure == "erased":
-            return [{"text": render("erased", language, hotline=hotline_text())}]
+            return [{"text": render("erased", language, hotline=hotline_text()), "origin": ERASURE_NOTICE}]
         return await self._rate_limited(inbound, language)
 
     async def _rate_limited(self, inbound: Inbound, language: str) -> Optional[List[Dict[str, Any]]]:
@@ -277,7 +277,8 @@ class ChannelPipeline:
             parts = self.adapter.parts(text, gsm7) if text else []
             for index, part in enumerate(parts):
                 last = index == len(parts) - 1
-                items.append(OutboxItem(self.channel, address, conversation_id, part, buttons if last else [], origin))
+                items.append(OutboxItem(self.channel, address, conversation_id, part, buttons if last else [],
+                                        message.get("origin") or origin))
         return items, offered
 
     async def give_up_inbound(self, entry: Entry) -> None:

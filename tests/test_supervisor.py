@@ -86,3 +86,14 @@ def test_a_second_signal_does_not_cut_the_stop_short(tmp_path):
     output, _ = runner.communicate(timeout=60)
     assert output.strip() == "stopped 0"
     assert runner.returncode == 0 and gone(child)
+
+
+def test_what_a_child_writes_is_readable_by_this_user_only(tmp_path):
+    from bot.cli.run import Stack
+    from bot.runtime.settings import Settings
+
+    written = tmp_path / "data"
+    stack = Stack(Settings())
+    child = stack.spawn("writer", [sys.executable, "-c", f"open({str(written)!r}, 'w').write('x')"], dict(os.environ))
+    assert child.process.wait(30) == 0
+    assert written.stat().st_mode & 0o777 == 0o600

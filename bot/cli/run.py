@@ -127,7 +127,7 @@ class Stack:
 
     def spawn(self, name: str, command: List[str], env: Dict[str, str]) -> Child:
         # A session of its own: Ctrl-C reaches only this runner, which stops children in order.
-        process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, preexec_fn=die_with_parent)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, preexec_fn=child_setup)
         child = Child(name, process)
         self.children.append(child)
         return child
@@ -155,9 +155,11 @@ class Stack:
         return next((child for child in self.children if child.process.poll() is not None), None)
 
 
-def die_with_parent() -> None:
-    """In a child before it runs: on Linux, SIGTERM when the runner dies, even by kill -9, so
-    that no orphan keeps a port. Elsewhere nothing (the children then outlive a killed runner)."""
+def child_setup() -> None:
+    """In a child before it runs: what it writes (Redis's append-only file, the case store,
+    Rasa's caches) is readable by this user only; and on Linux, SIGTERM when the runner dies,
+    even by kill -9, so that no orphan keeps a port (elsewhere children outlive a killed runner)."""
+    os.umask(0o077)
     if sys.platform.startswith("linux"):
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -261,6 +263,7 @@ def run(settings: Settings) -> int:
         else:
             data_dir = ROOT / settings.state_dir / "redis"
             data_dir.mkdir(parents=True, exist_ok=True)
+            data_dir.chmod(0o700)  # her messages are in Redis's files
             redis_url = f"redis://127.0.0.1:{settings.embedded_redis_port}/0"
             redis = stack.spawn("Embedded Redis", embedded_redis_command(settings.embedded_redis_port, data_dir), dict(os.environ))
             wait_for_redis(redis_url, timeout=20, process=redis.process)
