@@ -48,6 +48,8 @@ LOCKOUT_MAX_SECONDS = 3600
 #: Failures older than this are forgotten.
 FAILURE_MEMORY_SECONDS = 3600
 MAX_TRACKED_USERNAMES = 10_000
+#: Attempts from one client address, on any usernames, before it has to wait.
+ADDRESS_THRESHOLD = 20
 
 
 def _b64(data: bytes) -> str:
@@ -173,81 +175,122 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-class LoginThrottle:
-    """Failed logins per username: after LOCKOUT_THRESHOLD failures the username must wait
-    LOCKOUT_SECONDS, doubling with every further failure (up to LOCKOUT_MAX_SECONDS); a
-    successful login clears it. The wait applies whether or not the username exists (no
-    enumeration) and even to the right password (else it would not stop guessing).
+@dataclass(frozen=True)
+class Admission:
+    """Whether a sign-in may have its password checked; if not, for how long it must wait."""
 
-    Kept in Redis when the console has one (all console processes share it), else in memory.
+    allowed: bool
+    wait: float = 0.0  # refused: seconds to wait
+    wait_if_wrong: float = 0.0  # allowed: the wait a wrong password now causes
+
+
+# Counts an attempt for the account and for the client address before its password is checked,
+# in one step, so that parallel guesses cannot all pass the check before any failure is counted.
+# KEYS: account, address. ARGV: now, account threshold, address threshold, first wait, longest
+# wait, memory, ttl. Returns {1, wait if this attempt fails (ms)} or {0, wait (ms)}.
+_ADMIT = """
+local now, base, longest, memory = tonumber(ARGV[1]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local function state(key)
+  local count = tonumber(redis.call('HGET', key, 'count') or '0')
+  local last = tonumber(redis.call('HGET', key, 'last') or '0')
+  return count, last
+end
+local function wait(count, last, threshold)
+  if count < threshold then return 0 end
+  return math.max(0, last + math.min(base * 2 ^ (count - threshold), longest) - now)
+end
+local thresholds = {tonumber(ARGV[2]), tonumber(ARGV[3])}
+local longest_wait = 0
+for i, key in ipairs(KEYS) do
+  local count, last = state(key)
+  longest_wait = math.max(longest_wait, wait(count, last, thresholds[i]))
+end
+if longest_wait > 0 then return {0, math.ceil(longest_wait * 1000)} end
+local after = 0
+for i, key in ipairs(KEYS) do
+  local count, last = state(key)
+  if last > 0 and now - last > memory then count = 0 end
+  count = count + 1
+  redis.call('HSET', key, 'count', count, 'last', ARGV[1])
+  redis.call('EXPIRE', key, ARGV[7])
+  after = math.max(after, wait(count, now, thresholds[i]))
+end
+return {1, math.ceil(after * 1000)}
+"""
+
+
+class LoginThrottle:
+    """Sign-in attempts per username and per client address: after LOCKOUT_THRESHOLD attempts
+    without a success the username waits LOCKOUT_SECONDS, doubling with every further attempt (up
+    to LOCKOUT_MAX_SECONDS); an address waits likewise after ADDRESS_THRESHOLD attempts on any
+    usernames. A success clears the username. The wait applies whether or not the username
+    exists (no enumeration) and even to the right password (else it would not stop guessing).
+
+    Each attempt is counted, atomically, before its password is checked (`admit`): 60 guesses
+    sent at once get at most the threshold checked. Kept in Redis when the console has one (all
+    console processes share it), else in this process's memory, where the event loop makes the
+    count atomic too.
     """
 
     KEY = "helpline:console:login-failures:{user}"
+    ADDRESS_KEY = "helpline:console:login-address:{address}"
 
     def __init__(self, redis=None, clock: Callable[[], float] = time.time,
-                 threshold: int = LOCKOUT_THRESHOLD, lockout_seconds: int = LOCKOUT_SECONDS):
+                 threshold: int = LOCKOUT_THRESHOLD, lockout_seconds: int = LOCKOUT_SECONDS,
+                 address_threshold: int = ADDRESS_THRESHOLD):
         self.redis = redis
         self.clock = clock
-        self.threshold = threshold
+        self.thresholds = (threshold, address_threshold)
         self.lockout_seconds = lockout_seconds
         self._local: Dict[str, Tuple[int, float]] = {}
 
-    @staticmethod
-    def _user(username: str) -> str:
-        return _digest((username or "").strip().lower()[:128])
+    def _keys(self, username: str, address: str) -> Tuple[str, str]:
+        user = _digest((username or "").strip().lower()[:128])
+        return self.KEY.format(user=user), self.ADDRESS_KEY.format(address=_digest(address or "unknown"))
 
-    def _wait(self, count: int, last: float) -> float:
-        if count < self.threshold:
+    def _wait(self, count: int, last: float, threshold: int) -> float:
+        if count < threshold:
             return 0.0
-        duration = min(self.lockout_seconds * 2 ** (count - self.threshold), LOCKOUT_MAX_SECONDS)
+        duration = min(self.lockout_seconds * 2 ** (count - threshold), LOCKOUT_MAX_SECONDS)
         return max(0.0, last + duration - self.clock())
 
-    async def _read(self, user: str) -> Tuple[int, float]:
+    async def admit(self, username: str, address: str) -> Admission:
+        keys = self._keys(username, address)
         if self.redis is not None:
             try:
-                values = await self.redis.hgetall(self.KEY.format(user=user))
-                if not values:
-                    return 0, 0.0
-                get = lambda name: values.get(name) or values.get(name.encode())  # noqa: E731
-                return int(get("count") or 0), float(get("last") or 0)
+                allowed, milliseconds = await self.redis.eval(
+                    _ADMIT, 2, *keys, repr(self.clock()), *self.thresholds, self.lockout_seconds,
+                    LOCKOUT_MAX_SECONDS, FAILURE_MEMORY_SECONDS, FAILURE_MEMORY_SECONDS + LOCKOUT_MAX_SECONDS,
+                )
+                seconds = int(milliseconds) / 1000
+                return Admission(True, wait_if_wrong=seconds) if int(allowed) else Admission(False, wait=seconds)
             except Exception as error:  # noqa: BLE001 - fall back to this process's memory
                 log.warning("Login throttle: Redis unavailable (%s); using local memory.", type(error).__name__)
-        count, last = self._local.get(user, (0, 0.0))
-        if last and self.clock() - last > FAILURE_MEMORY_SECONDS + LOCKOUT_MAX_SECONDS:
-            return 0, 0.0
-        return count, last
+        return self._admit_locally(keys)
 
-    async def seconds_to_wait(self, username: str) -> float:
-        count, last = await self._read(self._user(username))
-        return self._wait(count, last)
-
-    async def failed(self, username: str) -> float:
-        """Record a failure; the wait it causes (0 when none)."""
-        user = self._user(username)
+    def _admit_locally(self, keys: Tuple[str, str]) -> Admission:
+        # No await in here: one attempt at a time in this process's event loop.
         now = self.clock()
-        count, last = await self._read(user)
-        if last and now - last > FAILURE_MEMORY_SECONDS and self._wait(count, last) == 0:
-            count = 0
-        count += 1
-        self._local[user] = (count, now)
+        states = [self._local.get(key, (0, 0.0)) for key in keys]
+        wait = max(self._wait(count, last, threshold) for (count, last), threshold in zip(states, self.thresholds))
+        if wait > 0:
+            return Admission(False, wait=wait)
+        after = 0.0
+        for key, (count, last), threshold in zip(keys, states, self.thresholds):
+            count = (0 if last and now - last > FAILURE_MEMORY_SECONDS else count) + 1
+            self._local[key] = (count, now)
+            after = max(after, self._wait(count, now, threshold))
         if len(self._local) > MAX_TRACKED_USERNAMES:  # forget the oldest half
             for stale, _ in sorted(self._local.items(), key=lambda item: item[1][1])[: MAX_TRACKED_USERNAMES // 2]:
                 del self._local[stale]
-        if self.redis is not None:
-            try:
-                key = self.KEY.format(user=user)
-                await self.redis.hset(key, mapping={"count": count, "last": now})
-                await self.redis.expire(key, FAILURE_MEMORY_SECONDS + LOCKOUT_MAX_SECONDS)
-            except Exception as error:  # noqa: BLE001
-                log.warning("Login throttle: Redis unavailable (%s).", type(error).__name__)
-        return self._wait(count, now)
+        return Admission(True, wait_if_wrong=after)
 
     async def succeeded(self, username: str) -> None:
-        user = self._user(username)
-        self._local.pop(user, None)
+        key, _ = self._keys(username, "")
+        self._local.pop(key, None)
         if self.redis is not None:
             try:
-                await self.redis.delete(self.KEY.format(user=user))
+                await self.redis.delete(key)
             except Exception as error:  # noqa: BLE001
                 log.warning("Login throttle: Redis unavailable (%s).", type(error).__name__)
 

@@ -124,18 +124,18 @@ async def login_submit(request: Request) -> HTTPResponse:
         return html(login_page(ctx, username=username, next_path=next_path,
                                error=ctx.t("login_locked", minutes=minutes)), status=429)
 
-    wait = await app.ctx.throttle.seconds_to_wait(username)
-    if wait > 0:
-        log.info("Console sign-in refused for %s: locked for %.0f s.", mask_id(username), wait)
-        return locked(wait)
+    # The client behind a trusted proxy when Sanic is told of it (FORWARDED_SECRET, PROXIES_COUNT).
+    admission = await app.ctx.throttle.admit(username, request.remote_addr or request.ip or "")
+    if not admission.allowed:
+        log.info("Console sign-in refused for %s: locked for %.0f s.", mask_id(username), admission.wait)
+        return locked(admission.wait)
     account: Optional[OfficerAccount] = None
     if username and password and len(password) <= 1024:
         account = await asyncio.to_thread(app.ctx.officers.authenticate, username, password)
     if account is None:
-        wait = await app.ctx.throttle.failed(username)
         log.info("Console sign-in failed for %s.", mask_id(username))
-        if wait > 0:
-            return locked(wait)
+        if admission.wait_if_wrong > 0:
+            return locked(admission.wait_if_wrong)
         return html(login_page(ctx, username=username, next_path=next_path, error=ctx.t("login_failed")), status=401)
 
     await app.ctx.throttle.succeeded(username)

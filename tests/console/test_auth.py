@@ -250,14 +250,15 @@ async def test_lockouts_and_logouts_are_shared_by_console_processes_through_redi
     username = f"officer-{uuid.uuid4().hex[:8]}"
     try:
         first, second = LoginThrottle(one, clock=env.epoch), LoginThrottle(two, clock=env.epoch)
-        for _ in range(4):
-            assert await first.failed(username) == 0
-        assert await second.failed(username) == 300
-        assert await first.seconds_to_wait(username.upper()) == 300  # usernames are case-folded
+        for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"):
+            assert (await first.admit(username, address)).wait_if_wrong == 0
+        assert (await second.admit(username, "10.0.0.5")).wait_if_wrong == 300
+        refused = await first.admit(username.upper(), "10.0.0.6")  # usernames are case-folded
+        assert not refused.allowed and refused.wait == 300
         env.clock.advance(minutes=2)
-        assert await second.seconds_to_wait(username) == 180
+        assert (await second.admit(username, "10.0.0.7")).wait == 180
         await first.succeeded(username)
-        assert await second.seconds_to_wait(username) == 0
+        assert (await second.admit(username, "10.0.0.8")).allowed
 
         codec = SessionCodec(SECRET, clock=env.epoch)
         session = codec.new_session("lan")
@@ -267,3 +268,33 @@ async def test_lockouts_and_logouts_are_shared_by_console_processes_through_redi
     finally:
         await one.close()
         await two.close()
+
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["redis", "memory"])
+async def test_sixty_parallel_guesses_get_at_most_the_limit_checked(shared, redis_url, env):
+    import asyncio
+    import uuid
+
+    import redis.asyncio as aioredis
+
+    from bot.console.security import LOCKOUT_THRESHOLD, LoginThrottle
+
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True) if shared else None
+    try:
+        throttle = LoginThrottle(client, clock=env.epoch)
+        username = f"officer-{uuid.uuid4().hex[:8]}"
+        admissions = await asyncio.gather(*(throttle.admit(username, f"10.1.0.{n}") for n in range(60)))
+        assert sum(a.allowed for a in admissions) == LOCKOUT_THRESHOLD
+    finally:
+        if client is not None:
+            await client.close()
+
+
+async def test_one_address_trying_many_usernames_is_slowed_down(env):
+    from bot.console.security import ADDRESS_THRESHOLD, LoginThrottle
+
+    throttle = LoginThrottle(None, clock=env.epoch)
+    admissions = [await throttle.admit(f"name-{n}", "203.0.113.7") for n in range(150)]
+    assert sum(a.allowed for a in admissions) == ADDRESS_THRESHOLD
+    assert (await throttle.admit("name-0", "198.51.100.1")).allowed  # another address is not held up
