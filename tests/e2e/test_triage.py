@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.evaluate import run
+from bot.understanding.trained_model import NluModel
+
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 FIELDS = {"text", "language", "severity", "intent", "confidence", "country"}
@@ -43,13 +46,7 @@ def test_one_json_object_a_line_in_the_documented_shape():
 
 
 def test_the_held_out_set_meets_the_bar(tmp_path):
-    from bot.cli.evaluate import TARGETS, run
-    from bot.understanding.trained_model import NluModel
-
+    # Every target of make eval, harmless-paged-as-critical included. eval/situations.jsonl is
+    # measured by make eval and docs/triage.md, not gated: it is far below the bar today (#12).
     report = run(ROOT / "eval" / "heldout.jsonl", tmp_path, NluModel())
-    figures = report["figures"]
-    assert figures["critical_recall"] >= TARGETS["critical_recall"]
-    assert figures["danger_recall"] >= TARGETS["danger_recall"]
-    assert figures["none_escalated"] <= TARGETS["none_escalated_at_most"]
-    assert figures["country_accuracy"] >= TARGETS["country_accuracy"]
-    assert figures["language_accuracy"] >= TARGETS["language_accuracy"]
+    assert report["passed"], report["shortfalls"]
