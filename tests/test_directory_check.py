@@ -13,20 +13,29 @@ services:
     country: TW
     type: labour_hotline
     names: {vi: Tên, en: Name}
-    phones: [{number: "1955", display: "1955"}]
+    phones: [{number: "1955"}]
     sources: [https://example.org/source]
     confidence: low
-    verified: 2020-01-31
+    source_date: 2020-01-31
     caveat: a weak source
   - id: tw-new
     country: TW
     type: police
     names: {vi: Cảnh sát, en: Police}
-    phones: [{number: "110", display: "110"}]
+    phones: [{number: "110"}]
     needs: [emergency]
+    warning: {vi: Lưu ý, en: Note}
     sources: [https://example.org/source]
     confidence: high
-    verified: 2026-06-30
+    source_date: 2026-06-30
+    checked: 2026-07-01
+  - id: tw-undated
+    country: TW
+    type: labour_authority
+    names: {vi: Tên, en: Name}
+    phones: [{number: "+886223381600"}]
+    sources: [https://example.org/source]
+    confidence: medium
 """
 
 
@@ -48,9 +57,11 @@ def test_json_output_lists_what_needs_attention(capsys):
     assert code == 0
     result = json.loads(out)
     assert result["valid"] is True
-    # Every covered country has a number to call and an emergency number.
+    # Every covered country has a number to call; Myanmar has no sourced emergency number yet.
     assert result["countries_without_phone"] == []
-    assert result["countries_without_emergency_number"] == []
+    assert result["countries_without_emergency_number"] == ["MM"]
+    assert result["max_age_days"] == 730  # two years by default
+    assert result["undated"] and result["stale"]
     assert all(entry["caveat"] for entry in result["caveats"])
     assert {entry["id"] for entry in result["low_confidence"]}
     assert result["entries_by_country"]["TW"] > 0
@@ -63,6 +74,8 @@ def test_max_age_and_today_decide_what_is_stale(tmp_path, capsys):
     assert code == 0
     result = json.loads(out)
     assert [e["id"] for e in result["stale"]] == ["tw-old"]
+    assert [e["id"] for e in result["undated"]] == ["tw-undated"]
+    assert [e["id"] for e in result["unchecked"]] == ["tw-old", "tw-undated"]
     assert [e["id"] for e in result["low_confidence"]] == ["tw-old"]
     assert [e["id"] for e in result["caveats"]] == ["tw-old"]
     assert result["country_caveats"] == {"TW": "No emergency number in this test file."}
@@ -79,7 +92,8 @@ def test_human_output_names_the_entries(tmp_path, capsys):
     (tmp_path / "TW.yml").write_text(GOOD, encoding="utf-8")
     code, out, _ = _run(capsys, ["check", "--dir", str(tmp_path), "--today", "2026-11-23"])
     assert code == 0
-    assert "tw-old (TW): verified 2020-01-31" in out
+    assert "tw-old (TW): source of 2020-01-31" in out
+    assert "Sources without a date: 1" in out and "tw-undated (TW)" in out
     assert "a weak source" in out
 
 

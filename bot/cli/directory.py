@@ -1,7 +1,8 @@
 """`python -m bot directory check`: what in the referral directory needs a human's attention.
 
-Lists the entries verified longer ago than the maximum age, the low-confidence entries, the
-entries with caveats, the covered countries without any entry with a phone and those without an
+Lists the entries whose source is older than the maximum age (two years by default) or has no
+date, the entries nobody has compared with their source, the low-confidence entries, the entries
+with caveats, the covered countries without any entry with a phone and those without an
 emergency number. Listing them is information: the exit status is 0 whenever the data is valid,
 2 when it is malformed (the error names the file and the entry) or the arguments are wrong.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import List, NoReturn, Optional, TextIO
 
 from bot.facts.directory import DIRECTORY_DIR, CheckReport, DirectoryError, check_directory
+from bot.facts.directory.check import MAX_SOURCE_AGE_DAYS
 
 USAGE_ERROR = 2
 DATA_ERROR = 2
@@ -64,9 +66,9 @@ def _parser() -> _Parser:
     check.add_argument(
         "--max-age-days",
         type=_days,
-        default=365,
+        default=MAX_SOURCE_AGE_DAYS,
         metavar="N",
-        help="list entries verified more than N days ago (default 365)",
+        help=f"list entries whose source is more than N days old (default {MAX_SOURCE_AGE_DAYS})",
     )
     check.add_argument(
         "--today", type=_date, default=None, metavar="YYYY-MM-DD", help="the date to measure age from"
@@ -95,11 +97,16 @@ def _print_human(result: CheckReport, out: TextIO) -> None:
         file=out,
     )
     section(
-        f"Verified more than {result['max_age_days']} days before {result['today']}",
+        f"Sources more than {result['max_age_days']} days old on {result['today']}",
         [
-            f"{e['id']} ({e['country']}): verified {e['verified']}, {e['age_days']} days"
+            f"{e['id']} ({e['country']}): source of {e['source_date']}, {e['age_days']} days"
             for e in result["stale"]
         ],
+    )
+    section("Sources without a date", [f"{e['id']} ({e['country']})" for e in result["undated"]])
+    section(
+        "Never compared with their source (no checked date)",
+        [f"{e['id']} ({e['country']})" for e in result["unchecked"]],
     )
     section("Low confidence", [f"{e['id']} ({e['country']})" for e in result["low_confidence"]])
     section(

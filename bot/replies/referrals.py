@@ -2,7 +2,9 @@
 
 One question at a time: a reply asks at most one thing (where she is, or whether she is safe).
 Numbers always come with the 24/7 citizen-protection hotline when there is danger, since that
-line speaks Vietnamese wherever she is.
+line speaks Vietnamese wherever she is. What the dialogue knows of her (city, sex, whether she
+is at sea) is passed to the ranking (bot.facts.directory.ranking), each with a default so that
+callers that do not know it yet keep working.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from bot.facts.directory import (
     CITIZEN_PROTECTION_HOTLINE,
     Service,
     citizen_protection_hotline,
+    embassy,
     lookup,
     render_services,
 )
@@ -49,9 +52,14 @@ def danger_reply(
     uncertain: bool = False,
     officer_alerted: bool = False,
     offer_human: bool = True,
+    *,
+    city: Optional[str] = None,
+    sex: Optional[str] = None,
+    at_sea: bool = False,
 ) -> Reply:
     need = INTENTS[intent].need if intent in INTENTS else None
-    services = _with_hotline(lookup(country, need, language, severity.name, limit=MAX_SERVICES - 1) if country else [])
+    found = lookup(country, need, language, severity.name, limit=MAX_SERVICES - 1, city=city, sex=sex, at_sea=at_sea) if country else []
+    services = _with_hotline(found)
     listing = _services_text(services, language)
     if severity >= Severity.critical:
         parts = [render("critical_call_now", language, services=listing)]
@@ -68,13 +76,36 @@ def danger_reply(
     return Reply("\n".join(parts), asked_country)
 
 
-def contacts_reply(country: Optional[str], language: str) -> Reply:
+def contacts_reply(
+    country: Optional[str],
+    language: str,
+    *,
+    need: str = "any",
+    city: Optional[str] = None,
+    sex: Optional[str] = None,
+    at_sea: bool = False,
+) -> Reply:
     if not country:
         listing = _services_text([citizen_protection_hotline()], language)
         return Reply(render("contacts_unknown_country", language, services=listing), asked_country=True)
-    services = _with_hotline(lookup(country, "any", language, "none", limit=MAX_SERVICES - 1))
+    found = lookup(country, need, language, "none", limit=MAX_SERVICES - 1, city=city, sex=sex, at_sea=at_sea)
+    services = _with_hotline(found)
     return Reply(render("contacts_intro", language, country=country_name(country, language), services=_services_text(services, language)))
 
 
 def country_noted_reply(country: str, language: str) -> Reply:
     return Reply(render("country_noted", language, country=country_name(country, language)))
+
+
+def embassy_reply(country: Optional[str], language: str, *, city: Optional[str] = None) -> Reply:
+    """Vietnam's embassy (or her city's consulate) when she asks for it; a number the project is
+    not sure of is marked unverified and comes with the 24/7 hotline beside it."""
+    if not country:
+        listing = _services_text([citizen_protection_hotline()], language)
+        return Reply(render("contacts_unknown_country", language, services=listing), asked_country=True)
+    offices = embassy(country, language, city=city)
+    listing = _services_text(offices, language)
+    name = country_name(country, language)
+    if all(s.id == CITIZEN_PROTECTION_HOTLINE for s in offices):
+        return Reply(render("referral_embassy_not_found", language, country=name, services=listing))
+    return Reply(render("referral_embassy", language, country=name, services=listing))

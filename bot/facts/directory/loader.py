@@ -42,6 +42,9 @@ COVERED_COUNTRIES: Tuple[str, ...] = (
     "RO",  # Romania
     "QA",  # Qatar
     "KW",  # Kuwait
+    "KH",  # Cambodia: scam compounds hold Vietnamese workers for ransom
+    "MM",  # Myanmar: likewise, along the Thai border
+    "LA",  # Laos: likewise, in the Golden Triangle
 )
 
 

@@ -1,7 +1,8 @@
 """Services as a short SMS: ``render_services(services, language)``, one line a service.
 
 Each line gives the service's short name, the number to call (or, without a phone, a website
-or an email address), its hours, and "(unverified)" when the project is not sure of it.
+or an email address, never a social-media group), its hours, and "(unverified)" when the project
+is not sure of it. A police line is followed by its warning on a line of its own.
 """
 from __future__ import annotations
 
@@ -20,8 +21,6 @@ def _contact_text(service: Service) -> Optional[str]:
     for contact in service.contacts:
         if contact.kind in (ContactKind.website, ContactKind.email):
             return contact.value
-        if contact.kind == ContactKind.facebook:
-            return f"Facebook: {contact.value}"
     return str(service.website) if service.website else None
 
 
@@ -49,4 +48,6 @@ def render_services(services: Sequence[Service], language: str, header: bool = T
         if service.confidence == Confidence.low:
             line += f" {_UNVERIFIED[language]}"
         lines.append(line)
+        if service.warning:
+            lines.append(f"  {service.warning.get(language)}")
     return "\n".join(lines)
