@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.tracker_state import conversation_language
 from bot.facts.fees import answers
 from bot.facts.fees.messages import CHARGE_NAMES
+from bot.facts.fees.occupations import occupations_for
 from bot.replies.catalogue import render
 from bot.understanding.text import fold, nfc
 
@@ -26,6 +27,7 @@ FORM = "fee_check_form"
 SLOTS = (
     "fee_country",
     "fee_occupation",
+    "fee_signed_on",
     "fee_months",
     "fee_salary",
     "fee_service_fee",
@@ -125,7 +127,14 @@ class ValidateFeeCheckForm(FormValidationAction):
         if value is None:
             return {"fee_occupation": None}
         return self._stopping("fee_occupation", value, tracker) or self._checked(
-            "fee_occupation", answers.parse_occupation(str(value)), tracker
+            "fee_occupation", answers.parse_occupation(str(value), tracker.get_slot("fee_country")), tracker
+        )
+
+    def validate_fee_signed_on(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
+        if value is None:
+            return {"fee_signed_on": None}
+        return self._stopping("fee_signed_on", value, tracker) or self._checked(
+            "fee_signed_on", answers.parse_signed_on(str(value)), tracker
         )
 
     def validate_fee_months(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
@@ -180,7 +189,8 @@ class _AskFee(Action):
         else:
             text = render(f"fee_ask_{self.slot[len('fee_'):]}", language)
         if self.slot == "fee_occupation":
-            dispatcher.utter_message(text=text, buttons=occupation_buttons(language))
+            buttons = occupation_buttons(language, tracker.get_slot("fee_country"))
+            dispatcher.utter_message(text=text, buttons=buttons)
         else:
             dispatcher.utter_message(text=text)
         return []
@@ -198,11 +208,12 @@ def _retry_text(problem: Dict[str, Any], slot: str, language: str) -> str:
         return render(f"fee_ask_{slot[len('fee_'):]}", language)
 
 
-def occupation_buttons(language: str) -> List[Dict[str, str]]:
-    """The 12 jobs in plain words; button n sends "n", which she can also type."""
+def occupation_buttons(language: str, country: Optional[str] = None) -> List[Dict[str, str]]:
+    """The jobs that exist in her country, in plain words. Titles carry no number: SMS and Zalo
+    number the lines themselves. Button n sends "n", which she can also type."""
     return [
-        {"title": f"{number}. {render(f'occupation_{code}', language)}", "payload": str(number)}
-        for number, code in enumerate(answers.OCCUPATION_CHOICES, start=1)
+        {"title": render(f"occupation_{code}", language), "payload": str(number)}
+        for number, code in enumerate(occupations_for(country), start=1)
     ]
 
 
@@ -212,6 +223,10 @@ class ActionAskFeeCountry(_AskFee):
 
 class ActionAskFeeOccupation(_AskFee):
     slot = "fee_occupation"
+
+
+class ActionAskFeeSignedOn(_AskFee):
+    slot = "fee_signed_on"
 
 
 class ActionAskFeeMonths(_AskFee):
@@ -262,6 +277,7 @@ class ActionFeeCheckResult(Action):
                 values["fee_months"],
                 values["fee_salary"],
                 {charge: values[slot] for slot, charge in CHARGE_SLOTS.items()},
+                values["fee_signed_on"],
             )
             verdict = check(parse_request(request))
         except (RequestError, ValueError, ArithmeticError) as error:

@@ -27,7 +27,8 @@ with open("domain.yml", encoding="utf-8") as _file:
     DOMAIN = yaml.safe_load(_file)
 
 FILLED = {
-    "fee_country": "TW", "fee_occupation": "domestic_worker", "fee_months": "36", "fee_salary": "20000 TWD",
+    "fee_country": "TW", "fee_occupation": "domestic_worker", "fee_signed_on": "2025-03-01",
+    "fee_months": "36", "fee_salary": "20000 TWD",
     "fee_service_fee": "25000 TWD", "fee_brokerage_fee": "0", "fee_deposit": "0", "fee_other": "0",
 }
 
@@ -83,16 +84,19 @@ async def test_a_vague_job_in_her_first_message_is_asked_about_later():
 # --- asking -------------------------------------------------------------------------------------
 
 
-async def test_the_occupation_question_has_twelve_numbered_buttons_in_plain_words():
-    [message], _ = await run(ActionAskFeeOccupation(), tracker(requested="fee_occupation"))
+async def test_the_occupation_question_offers_the_jobs_of_her_country_numbered_once():
+    [message], _ = await run(ActionAskFeeOccupation(), tracker({"fee_country": "TW"}, requested="fee_occupation"))
     assert message["text"] == "Bạn làm nghề gì? Nhắn số:"
     buttons = message["buttons"]
-    assert len(buttons) == 12
-    assert buttons[0] == {"title": "1. Giúp việc nhà", "payload": "1"}
-    assert buttons[11] == {"title": "12. Việc khác", "payload": "12"}
+    assert len(buttons) == 10 and "Thực tập sinh" not in [b["title"] for b in buttons]  # Japan's only
+    assert buttons[0] == {"title": "Giúp việc nhà", "payload": "1"}  # the channel numbers the lines
+    assert buttons[-1] == {"title": "Việc khác", "payload": "10"}
     assert all(not b["payload"].startswith("/") for b in buttons)  # "/" is blanked: payloads are text
-    [message], _ = await run(ActionAskFeeOccupation(), tracker({"language": "en"}, requested="fee_occupation"))
-    assert message["buttons"][3] == {"title": "4. Factory", "payload": "4"}
+    [message], _ = await run(ActionAskFeeOccupation(), tracker({"language": "en", "fee_country": "KR"}, requested="fee_occupation"))
+    assert message["buttons"][0] == {"title": "Factory", "payload": "1"}
+    assert "Domestic work" not in [b["title"] for b in message["buttons"]]
+    [message], _ = await run(ActionAskFeeOccupation(), tracker({"fee_country": "JP"}, requested="fee_occupation"))
+    assert message["buttons"][0] == {"title": "Thực tập sinh", "payload": "1"}
 
 
 @pytest.mark.parametrize(
@@ -143,6 +147,8 @@ async def test_a_problem_this_version_does_not_know_falls_back_to_the_plain_ques
         ("fee_service_fee", "45tr", "45000000 VND"), ("fee_service_fee", "45 trieu", "45000000 VND"),
         ("fee_brokerage_fee", "khong co", "0"), ("fee_brokerage_fee", "0", "0"),
         ("fee_deposit", "không biết", "unknown"), ("fee_other", "ko", "0"),
+        ("fee_signed_on", "15/3/2025", "2025-03-15"), ("fee_signed_on", "thang 3 nam 2025", "2025-03-01"),
+        ("fee_signed_on", "không biết", "unknown"), ("fee_signed_on", "chua ky", "unknown"),
     ],
 )
 async def test_free_text_answers_are_understood(slot, text, value):
@@ -164,7 +170,8 @@ async def test_the_country_she_names_in_the_form_is_remembered_for_the_conversat
         ("fee_occupation", "13", "fee_retry_occupation"), ("fee_months", "3", "fee_retry_months_unit"),
         ("fee_months", "lâu lắm", "fee_retry_months"), ("fee_salary", "27000", "fee_retry_salary_currency"),
         ("fee_salary", "không biết", "fee_retry_salary_unknown"), ("fee_service_fee", "5000", "fee_retry_charge_currency"),
-        ("fee_deposit", "nhiều lắm", "fee_retry_charge"),
+        ("fee_deposit", "nhiều lắm", "fee_retry_charge"), ("fee_signed_on", "hôm qua hôm kia", "fee_retry_signed_on"),
+        ("fee_signed_on", "6/2026", "fee_retry_signed_on_day"), ("fee_signed_on", "2026", "fee_retry_signed_on_month"),
     ],
 )
 async def test_an_answer_it_cannot_read_empties_the_slot_and_names_the_problem(slot, text, key):
@@ -199,7 +206,8 @@ async def test_the_verdict_over_the_cap_cites_the_rule_and_says_what_to_do_then_
     messages, events = await run(ActionFeeCheckResult(), tracker(FILLED))
     found, next_step = (m["text"] for m in messages)
     assert found.startswith("Bạn hỏi là đúng: tiền dịch vụ vượt mức cho phép, tối đa 20.000 TWD")
-    assert "kiểm tra 15/05/2024" in found and "Thông tư 21/2021" in found
+    assert "kiểm tra 06/12/2026" in found and "Thông tư 21/2021" in found
+    assert "15/05/2024" not in found  # the circular's start date is never shown as a check
     assert next_step.startswith("Đừng trả thêm.")
     assert all(SlotSet(slot, None) in events for slot in SLOTS)
 
@@ -209,15 +217,19 @@ async def test_the_verdict_in_english_for_a_prohibited_brokerage_fee():
     messages, _ = await run(ActionFeeCheckResult(), tracker(slots))
     found, next_step = (m["text"] for m in messages)
     assert "the law does not allow a brokerage fee" in found and "Law 69/2020 Art. 7(8)" in found
-    assert "verified 1 Jan 2022" in found
+    assert "checked 6 Dec 2026" in found and "1 Jan 2022" not in found
     assert next_step.startswith("Do not pay it.")
 
 
-async def test_a_charge_in_dong_against_a_salary_in_taiwan_dollars_cannot_be_told():
-    slots = {**FILLED, "fee_service_fee": "45000000 VND"}
+async def test_a_charge_in_dong_against_a_salary_in_taiwan_dollars_is_compared_about_at_a_dated_rate():
+    slots = {**FILLED, "fee_service_fee": "45000000 VND"}  # about 59,875 TWD: far over 20,000
+    messages, _ = await run(ActionFeeCheckResult(), tracker(slots))
+    text = messages[0]["text"]
+    assert text.startswith("Bạn hỏi là đúng: tiền dịch vụ vượt mức cho phép, tối đa 20.000 TWD")
+    assert "khoảng" in text and "tỷ giá ngày 11/04/2024" in text
+    slots = {**FILLED, "fee_service_fee": "1500 USD"}  # no reference rate for dollars: cannot tell
     messages, _ = await run(ActionFeeCheckResult(), tracker(slots))
     assert messages[0]["text"].startswith("Mình chưa chắc: phí và lương khác loại tiền")
-    assert "20.000 TWD" in messages[0]["text"]  # the cap, so that she can compare at today's rate
 
 
 async def test_charges_she_does_not_know_are_left_out_and_the_rest_judged():
@@ -254,9 +266,10 @@ async def test_stopping_says_so_kindly_and_forgets_the_answers():
 async def test_a_question_about_legal_fees_offers_the_checker():
     messages, _ = await run(ActionAnswerQuestion(), tracker(intent="info_fees"))
     text = messages[0]["text"]
-    assert "Luật 69/2020 Điều 23(4)(a), kiểm tra 01/01/2022" in text and text.endswith("nhắn: kiểm tra phí.")
+    assert "Luật 69/2020 Điều 23(4)(a), kiểm tra 06/12/2026" in text and text.endswith("nhắn: kiểm tra phí.")
+    assert "01/01/2022" not in text  # the Law's start date is not a check date
     messages, _ = await run(ActionAnswerQuestion(), tracker({"language": "en"}, intent="info_deposit"))
-    assert "check fees" not in messages[0]["text"] and "verified" in messages[0]["text"]
+    assert "check fees" not in messages[0]["text"] and "may have changed" in messages[0]["text"]
 
 
 # --- the domain keeps danger out of the form's answers --------------------------------------------
@@ -280,7 +293,7 @@ def test_every_form_question_and_re_ask_exists_in_both_languages():
         assert f"action_ask_{slot}" in DOMAIN["actions"]
     for problem in ("country", "country_home", "occupation", "occupation_caregiver", "occupation_fishing",
                     "months", "months_unit", "salary", "salary_unknown", "salary_currency", "charge",
-                    "charge_currency"):
+                    "charge_currency", "signed_on", "signed_on_month", "signed_on_day"):
         assert f"fee_retry_{problem}" in messages
 
 

@@ -1,13 +1,18 @@
 """Worked examples for every fee rule the checker computes with, and its verdict precedence."""
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
 from bot.facts.fees import RequestError, check, default_rules, parse_json, parse_request
 
+#: The worked examples are contracts signed under Circular 02/2024 (15 May 2024 - 29 Jun 2026).
+SIGNED = "2025-03-01"
+
 
 def req(country, occupation, months, salary, currency, **charged):
-    extra = {key: charged.pop(key) for key in ("extension", "sender", "japan_category") if key in charged}
+    extra = {key: charged.pop(key) for key in ("extension", "sender", "japan_category", "signed_on") if key in charged}
+    extra.setdefault("signed_on", SIGNED)
     return {
         "country": country,
         "occupation": occupation,
@@ -84,7 +89,7 @@ EXAMPLES = [
     # --- Korea. ---
     ("KR E-10 agency", req("KR", "fishing_coastal", 36, 2000000, "KRW", service_fee=4000000, sender="service_enterprise"), "legal", 4000000, "kr-e10-coastal-fishing-cap"),
     ("KR E-10 agency over", req("KR", "fishing_coastal", 36, 2000000, "KRW", service_fee=4000001, sender="service_enterprise"), "over_cap", 4000000, "kr-e10-coastal-fishing-cap"),
-    ("KR sender unknown", req("KR", "factory", 36, 2000000, "KRW", service_fee=100000), "unknown", None, "public-service-unit-no-fee"),
+    ("KR sender unknown: the agency cap, EPS as a note", req("KR", "factory", 36, 2000000, "KRW", service_fee=100000), "legal", 6000000, "public-service-unit-no-fee"),
     ("KR EPS any fee", req("KR", "factory", 36, 2000000, "KRW", service_fee=1, sender="public_service_unit"), "over_cap", 0, "public-service-unit-no-fee"),
     ("outward investor any fee", req("JP", "factory", 12, 200000, "JPY", service_fee=1, sender="outward_investor"), "over_cap", 0, "outward-investor-no-fee"),
     # --- Brokerage fee: always prohibited. ---
@@ -102,14 +107,14 @@ EXAMPLES = [
     ("KR seafarer deposit", req("KR", "seafarer", 36, 1000, "USD", deposit=100, sender="service_enterprise"), "prohibited", 3000, "no-deposit-crew"),
     ("TW deposit at cap VND", req("TW", "factory", 36, 18000000, "VND", deposit=12000000), "legal", 54000000, "tw-deposit-cap"),
     ("TW deposit over cap VND", req("TW", "factory", 36, 18000000, "VND", deposit=12000001), "over_cap", 54000000, "tw-deposit-cap"),
-    ("TW deposit in TWD", req("TW", "factory", 36, 27470, "TWD", deposit=5000), "unknown", 82410, "tw-deposit-cap"),
+    ("TW deposit in TWD, far under at the reference rate", req("TW", "factory", 36, 27470, "TWD", deposit=5000), "legal", 82410, "tw-deposit-cap"),
     ("KR agency deposit at cap", req("KR", "construction", 36, 40000000, "VND", deposit=36000000, sender="service_enterprise"), "legal", 120000000, "kr-deposit-cap-enterprise"),
     ("KR agency deposit over", req("KR", "construction", 36, 40000000, "VND", deposit=36000001, sender="service_enterprise"), "over_cap", 120000000, "kr-deposit-cap-enterprise"),
-    ("KR EPS deposit", req("KR", "factory", 36, 40000000, "VND", deposit=100000000, sender="public_service_unit"), "legal", 0, "kr-eps-deposit"),
-    ("KR EPS deposit over", req("KR", "factory", 36, 40000000, "VND", deposit=100000001, sender="public_service_unit"), "over_cap", 0, "kr-eps-deposit"),
-    ("KR unknown sender deposit between", req("KR", "factory", 36, 40000000, "VND", deposit=50000000), "unknown", None, "kr-eps-deposit"),
-    ("KR unknown sender deposit low", req("KR", "factory", 36, 40000000, "VND", deposit=20000000), "legal", None, "kr-deposit-cap-enterprise"),
-    ("KR unknown sender deposit high", req("KR", "factory", 36, 40000000, "VND", deposit=150000000), "over_cap", None, "kr-eps-deposit"),
+    ("KR EPS deposit: low confidence never says legal", req("KR", "factory", 36, 40000000, "VND", deposit=100000000, sender="public_service_unit"), "unknown", 0, "kr-eps-deposit"),
+    ("KR EPS deposit over: low confidence never decides", req("KR", "factory", 36, 40000000, "VND", deposit=100000001, sender="public_service_unit"), "unknown", 0, "kr-eps-deposit"),
+    ("KR unknown sender deposit between", req("KR", "factory", 36, 40000000, "VND", deposit=50000000), "unknown", 120000000, "kr-eps-deposit"),
+    ("KR unknown sender deposit low", req("KR", "factory", 36, 40000000, "VND", deposit=20000000), "legal", 120000000, "kr-deposit-cap-enterprise"),
+    ("KR unknown sender deposit high", req("KR", "factory", 36, 40000000, "VND", deposit=150000000), "over_cap", 120000000, "kr-eps-deposit"),
     ("DE deposit air ticket", req("DE", "institutional_caregiver", 36, 2500, "EUR", deposit=300), "unknown", 7500, "other-countries-deposit-air-ticket"),
     ("TR deposit maybe Middle East", req("TR", "factory", 24, 700, "USD", deposit=100), "unknown", 1400, "no-deposit-markets"),
     ("deposit zero anywhere", req("JP", "factory", 12, 200000, "JPY", deposit=0, japan_category="high_skilled"), "legal", 140000, "jp-high-skilled-designated-cap"),
@@ -122,7 +127,7 @@ EXAMPLES = [
     ("other SA domestic", req("SA", "domestic_worker", 24, 350, "USD", other=50), "unknown", 0, "west-asia-domestic-employer-costs"),
     ("other JP intern", req("JP", "technical_intern", 36, 180000, "JPY", other=5000, japan_category="technical_intern_1"), "unknown", 540000, "jp-ti-employer-costs"),
     ("other JP SSW", req("JP", "specified_skilled", 36, 200000, "JPY", other=5000, japan_category="specified_skilled_other"), "unknown", 600000, "jp-ssw-employer-costs"),
-    ("other KR", req("KR", "fishing_coastal", 36, 2000000, "KRW", other=5000, sender="service_enterprise"), "unknown", 4000000, "kr-terms-annex-iv"),
+    ("other KR", req("KR", "fishing_coastal", 36, 2000000, "KRW", other=5000, sender="service_enterprise"), "unknown", 4000000, "kr-e10-worker-fees"),
     ("other EU", req("RO", "factory", 24, 700, "USD", other=50), "unknown", 1400, "eu-employer-costs"),
     ("other TW short contract", req("TW", "domestic_worker", 12, 20000, "TWD", other=1500), "unknown", 8000, "tw-short-contract-broker-fee"),
     ("other TW renewal", req("TW", "factory", 24, 27470, "TWD", other=1500, extension=True), "unknown", 27470, "tw-no-fee-renewal-transfer"),
@@ -149,8 +154,8 @@ def test_worked_example(name, request_, verdict, cap, rule_id):
     if rule_id:
         assert rule_id in [c["id"] for c in data["citations"]], data["citations"]
     for citation in data["citations"]:
-        assert set(citation) >= {"id", "citation", "sources", "confidence", "verified"}
-        assert citation["sources"] and citation["verified"]
+        assert set(citation) >= {"id", "citation", "sources", "confidence", "source_date", "checked", "valid_from", "valid_until"}
+        assert citation["sources"]
 
 
 def test_every_rule_the_checker_computes_with_has_a_worked_example():
@@ -175,15 +180,16 @@ def test_pro_rata_is_called_the_projects_reading():
 
 
 def test_no_exchange_rate_is_invented():
-    result = run(req("TW", "factory", 36, 27470, "TWD", deposit=5000))
+    # The shipped reference rates have no won: a deposit in won is not compared with a cap in dong.
+    result = run(req("KR", "factory", 36, 2000000, "KRW", deposit=5000000, sender="service_enterprise"))
     text = " ".join(result.reasons)
-    assert "12,000,000 VND" in text and "never converts currencies" in text
+    assert result.verdict == "unknown" and "36,000,000 VND" in text and "no reference rate" in text
     assert result.asks == ["deposit_in_vnd"]
 
 
 def test_unknown_says_what_to_ask():
     assert run(req("JP", "specified_skilled", 36, 200000, "JPY", service_fee=1)).asks == ["japan_category"]
-    assert run(req("KR", "factory", 36, 2000000, "KRW", service_fee=1)).asks == ["sender"]
+    assert run(req("TW", "domestic_worker", 36, 20000, "TWD", service_fee=30000, signed_on="2026-08-01")).asks == ["last_known"]
     assert run(req("US", "factory", 24, 1000, "USD", other=5)).asks == ["other_purpose"]
     text = " ".join(run(req("US", "factory", 24, 1000, "USD", other=5)).reasons)
     assert "what it was for" in text
@@ -203,7 +209,8 @@ def test_section_0_caveats_reach_the_reasons():
 
 def test_the_same_answer_through_json():
     result = parse_json('{"country": "tw", "occupation": "domestic_worker", "contract_months": 36, '
-                        '"monthly_salary": 20000.0, "currency": "twd", "charged": {"service_fee": 25000}}')
+                        '"monthly_salary": 20000.0, "currency": "twd", "charged": {"service_fee": 25000}, '
+                        '"signed_on": "2025-03-01"}')
     assert result.country == "TW" and result.currency == "TWD"
     assert check(result).to_dict()["cap_service_fee"] == 20000
 
@@ -260,12 +267,18 @@ def test_amounts_keep_their_precision():
 # --- A charge in another currency than the salary: never converted. ----------------------------
 
 
-def test_a_service_fee_in_another_currency_cannot_be_compared_with_the_cap():
-    result = run(req("TW", "factory", 36, 27470, "TWD", service_fee={"amount": 45000000, "currency": "VND"}))
-    assert result.verdict == "unknown"
-    assert result.cap_service_fee == Decimal(82410)  # still given, so that she can compare
-    assert "charge_currency" in result.asks
-    assert any("45,000,000 VND" in r and "never converts" in r for r in result.reasons)
+def test_a_service_fee_in_another_currency_is_compared_only_through_a_dated_rate():
+    today = dt.date(2026, 12, 6)
+    under = check(parse_request(req("TW", "factory", 36, 27470, "TWD", service_fee={"amount": 45000000, "currency": "VND"})), today=today)
+    assert under.verdict == "legal" and under.cap_service_fee == Decimal(82410)
+    assert any("45,000,000 VND is about" in r and "2024-04-11" in r for r in under.reasons)
+    over = check(parse_request(req("TW", "factory", 36, 27470, "TWD", service_fee={"amount": 150000000, "currency": "VND"})), today=today)
+    assert over.verdict == "over_cap"
+    # 60 million dong is about 79,833 TWD: within the margin of an old rate, so it cannot tell
+    close = check(parse_request(req("TW", "factory", 36, 27470, "TWD", service_fee={"amount": 60000000, "currency": "VND"})), today=today)
+    assert close.verdict == "unknown" and "charge_currency_close" in close.asks
+    no_rate = check(parse_request(req("TW", "factory", 36, 27470, "TWD", service_fee={"amount": 3000, "currency": "USD"})), today=today)
+    assert no_rate.verdict == "unknown" and "charge_currency" in no_rate.asks
 
 
 def test_a_service_fee_of_0_in_any_currency_is_legal():
@@ -279,8 +292,9 @@ def test_a_deposit_in_dong_is_compared_with_a_cap_in_dong_whatever_the_salary():
     assert any("30,000,000 VND" in r and "12,000,000 VND" in r for r in over.reasons)
     within = run(req("TW", "factory", 36, 27470, "TWD", deposit={"amount": 10000000, "currency": "VND"}))
     assert within.verdict == "legal"
-    # and the same deposit in the salary's currency cannot be compared with a cap in dong
-    assert run(req("TW", "factory", 36, 27470, "TWD", deposit=10000)).verdict == "unknown"
+    # and a deposit in the salary's currency is compared at the dated reference rate
+    in_twd = run(req("TW", "factory", 36, 27470, "TWD", deposit=10000))
+    assert in_twd.verdict == "legal" and in_twd.findings[-1].approximate is not None
 
 
 def test_a_brokerage_fee_is_prohibited_in_any_currency_and_shown_in_its_own():
@@ -319,7 +333,8 @@ def test_codes_are_read_in_any_case_and_optional_fields_default():
     assert (request.country, request.currency, request.currency_of("deposit")) == ("TW", "TWD", "VND")
     assert request.extension is False and request.contract == "placement"
     assert request.sender is None and request.effective_sender == "service_enterprise"
-    assert parse_request(req("KR", "factory", 36, 1, "KRW")).effective_sender is None  # EPS may have sent her
+    # in Korea too the service fee takes the agency's cap; EPS is a note (see test_fees_by_date.py)
+    assert parse_request(req("KR", "factory", 36, 1, "KRW")).effective_sender == "service_enterprise"
 
 
 def test_a_checked_request_cannot_be_changed():

@@ -7,12 +7,15 @@
 models.py holds the shape of a rule and loader.py reads the rule files; request.py validates a
 check request; checker.py reaches a verdict (with matching.py, service_fee.py and charges.py;
 the verdict's shape is in verdict.py, its figures in amounts.py); messages.py words it for a
-worker; answers.py (with answer_words.py and answer_money.py) reads her answers to the fee form.
+worker and faq.py answers common questions from the same rules; rates.py holds the dated
+reference exchange rates; answers.py (with answer_words.py, answer_money.py, answer_dates.py and
+occupations.py) reads her answers to the fee form.
 ``python -m bot fees check`` is bot/cli/fees.py.
 """
 from bot.facts.fees.checker import check, check_json
+from bot.facts.fees.faq import FAQ_TOPICS, faq_answer, fee_faq
 from bot.facts.fees.loader import FeeRulesError, RuleBook, default_rules, load_rules
-from bot.facts.fees.messages import FAQ_TOPICS, faq_answer, render_verdict
+from bot.facts.fees.messages import render_verdict
 from bot.facts.fees.request import CheckRequest, RequestError, parse_json, parse_request
 from bot.facts.fees.verdict import Finding, Verdict
 
@@ -28,6 +31,7 @@ __all__ = [
     "check_json",
     "default_rules",
     "faq_answer",
+    "fee_faq",
     "load_rules",
     "parse_json",
     "parse_request",

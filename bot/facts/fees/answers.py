@@ -10,18 +10,23 @@ is dong, "man" is yen, "Đài tệ" is Taiwan dollars).
 
 Canonical values (what the form's slots hold):
 - country: ISO 3166-1 alpha-2 ("TW");
-- occupation: one of bot.facts.fees.models.OCCUPATIONS;
+- occupation: one of bot.facts.fees.models.OCCUPATIONS; a number is read against her country's
+  menu (bot.facts.fees.occupations);
+- signed_on: "YYYY-MM-DD", or "unknown" (she does not know, or has not signed: the checker takes
+  today);
 - months: a number of months as a string ("36", "30");
 - salary: "<amount> <currency>" ("1000 USD");
 - a charge: "<amount> <currency>", "0" (none), or "unknown" (she does not know).
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from bot.facts.fees.answer_dates import parse_signing_date
 from bot.facts.fees.answer_money import LOCAL_CURRENCY, Money, currency_word, find_money
 from bot.facts.fees.answer_words import (
     DONT_KNOW_PHRASES,
@@ -34,6 +39,7 @@ from bot.facts.fees.answer_words import (
     tokens_of,
 )
 from bot.facts.fees.models import OCCUPATIONS
+from bot.facts.fees.occupations import menu_number, occupations_for
 from bot.facts.fees.request import CHARGES, MAX_AMOUNT, MAX_MONTHS
 from bot.understanding.gazetteer import country_of, find_occupations
 from bot.understanding.text import fold, nfc
@@ -53,6 +59,7 @@ __all__ = [
     "parse_number",
     "parse_occupation",
     "parse_salary",
+    "parse_signed_on",
     "read_money",
 ]
 
@@ -144,15 +151,29 @@ _GAZETTEER_OCCUPATIONS = {
 }
 
 
-def parse_occupation(text: str) -> Answer:
-    """A button ("4"), the code itself, or her words ("giup viec", "lam nha may", "caregiver")."""
+def _menu_problem(country: Optional[str]) -> Answer:
+    return _problem("occupation", max=str(len(occupations_for(country))))
+
+
+def _choose_between(name: str, codes: Tuple[str, ...], country: Optional[str]) -> Answer:
+    """Ask which of ``codes`` she means, by their numbers in her menu; the whole menu if one is missing."""
+    numbers = [menu_number(code, country) for code in codes]
+    if any(number is None for number in numbers):
+        return _menu_problem(country)
+    return _problem(name, **{code: str(number) for code, number in zip(codes, numbers)})
+
+
+def parse_occupation(text: str, country: Optional[str] = None) -> Answer:
+    """A button or typed number of her country's menu ("4"), the code itself, or her words
+    ("giup viec", "lam nha may", "caregiver")."""
     folded = folded_text(text)
+    choices = occupations_for(country)
     number = re.fullmatch(r"(?:so |number |no |s )?(\d{1,2})", folded)
     if number:
         index = int(number.group(1))
-        if 1 <= index <= len(OCCUPATION_CHOICES):
-            return Answer(OCCUPATION_CHOICES[index - 1])
-        return _problem("occupation")
+        if 1 <= index <= len(choices):
+            return Answer(choices[index - 1])
+        return _menu_problem(country)
     code = (text or "").strip().lower()
     if code in OCCUPATIONS:
         return Answer(code)
@@ -165,12 +186,12 @@ def parse_occupation(text: str) -> Answer:
         for code in ("institutional_caregiver", "home_caregiver"):
             if says(folded, _OCCUPATION_WORDS[code]):
                 return Answer(code)
-        return _problem("occupation_caregiver")
+        return _choose_between("occupation_caregiver", ("home_caregiver", "institutional_caregiver"), country)
     if fishing or says(folded, _OCCUPATION_WORDS["seafarer"]):
         for code in ("seafarer", "fishing_offshore", "fishing_coastal"):
             if says(folded, _OCCUPATION_WORDS[code]):
                 return Answer(code)
-        return _problem("occupation_fishing")
+        return _choose_between("occupation_fishing", ("fishing_coastal", "fishing_offshore", "seafarer"), country)
     found = {_GAZETTEER_OCCUPATIONS.get(m.value) for m in find_occupations(text or "")} - {None}
     for code, phrases in _OCCUPATION_WORDS.items():
         if code in _GAZETTEER_OCCUPATIONS and says(folded, phrases):
@@ -179,7 +200,33 @@ def parse_occupation(text: str) -> Answer:
         return Answer(found.pop())
     if not found and says(folded, _OCCUPATION_WORDS["other"]):
         return Answer("other")
-    return _problem("occupation")
+    return _menu_problem(country)
+
+
+# ---------------------------------------------------------------------------------------------
+# When she signed
+# ---------------------------------------------------------------------------------------------
+
+
+def _changeovers() -> Tuple[dt.date, ...]:
+    """The days some fee rule starts to govern contracts signed on or after them."""
+    from bot.facts.fees.loader import default_rules
+
+    days = set()
+    for rule in default_rules().values():
+        if rule.valid_from is not None:
+            days.add(rule.valid_from)
+        if rule.valid_until is not None:
+            days.add(rule.valid_until + dt.timedelta(days=1))
+    return tuple(sorted(days))
+
+
+def parse_signed_on(text: str, today: Optional[dt.date] = None) -> Answer:
+    """"15/3/2025", "3/2025", "2025" -> "2025-03-15"...; "không biết", "chưa ký" -> "unknown"."""
+    day, problem = parse_signing_date(text, today or dt.date.today(), _changeovers())
+    if problem:
+        return _problem(problem)
+    return Answer(day.isoformat() if day else DONT_KNOW)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,6 +341,7 @@ def build_request(
     months: str,
     salary: str,
     charges: Mapping[str, Optional[str]],
+    signed_on: Optional[str] = None,
 ) -> Dict[str, Any]:
     """The form's canonical answers -> a request for bot.facts.fees.request.parse_request.
 
@@ -318,4 +366,5 @@ def build_request(
         "monthly_salary": salary_amount,
         "currency": currency,
         "charged": charged,
+        "signed_on": None if signed_on in (None, DONT_KNOW) else signed_on,
     }

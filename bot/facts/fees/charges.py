@@ -2,12 +2,15 @@
 
 * a brokerage fee: always prohibited;
 * the deposit against the market's deposit rule (caps are in VND: a deposit in another currency
-  cannot be compared; the checker never invents an exchange rate); when rules only *may* apply,
-  the checker answers only what holds under every one of them, and ``unknown`` otherwise;
+  is compared through the dated reference rate, and only where the rate cannot change the
+  answer, bot.facts.fees.rates); when rules only *may* apply, the checker answers only what
+  holds under every one of them, and ``unknown`` otherwise; a rule the project is not sure of
+  never makes a deposit "legal" on its own;
 * any other charge: unknown, with a question, unless it fits the 100,000 VND Fund contribution.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import List, Optional, Tuple
@@ -16,8 +19,9 @@ from bot.facts.fees.amounts import money
 from bot.facts.fees.loader import RuleBook
 from bot.facts.fees.matching import MAYBE, NO, YES, Candidate, asks_of, condition, match
 from bot.facts.fees.models import DepositLimit, FeeRule
+from bot.facts.fees.rates import RateTable
 from bot.facts.fees.request import CheckRequest
-from bot.facts.fees.verdict import Finding, most_serious
+from bot.facts.fees.verdict import Approximate, Finding, most_serious
 
 
 @dataclass(frozen=True)
@@ -28,32 +32,46 @@ class _DepositJudged:
     limit: DepositLimit
     outcome: str
     reason: str
+    approximate: Optional[Approximate] = None
 
 
-def _deposit_outcome(rule: FeeRule, limit: DepositLimit, deposit: Decimal, request: CheckRequest) -> Tuple[str, str]:
+def _deposit_outcome(
+    rule: FeeRule, limit: DepositLimit, deposit: Decimal, request: CheckRequest,
+    rates: Optional[RateTable], today: dt.date,
+) -> Tuple[str, str, Optional[Approximate]]:
     cur = request.currency_of("deposit")
     charged = money(deposit, cur)
     maximum = limit.maximum()
     if limit.kind == "none":
-        return "prohibited", f"No deposit is allowed here ({rule.id}), but {charged} was charged."
+        return "prohibited", f"No deposit is allowed here ({rule.id}), but {charged} was charged.", None
     if maximum is None:  # at most an air ticket home
         return "unknown", (
             f"The deposit cap is the price of one economy-class air ticket from the workplace back to "
             f"Vietnam ({rule.id}); the checker does not know that price, so it cannot judge {charged}."
-        )
+        ), None
     amount, currency = maximum
     cap = money(amount, currency)
     if currency != cur:
-        return "unknown", (
-            f"The deposit cap is {cap} ({rule.id}), but the deposit is in {cur}; the checker never "
-            f"converts currencies, so it cannot compare {charged} with it."
-        )
+        compared = rates.compare(deposit, cur, amount, currency, today) if rates else None
+        if compared is None:
+            return "unknown", (
+                f"The deposit cap is {cap} ({rule.id}), but the deposit is in {cur} and the project has no "
+                f"reference rate between them, so it cannot compare {charged} with it."
+            ), None
+        approx = Approximate(compared.converted, currency, compared.rates.date)
+        about = f"about {money(compared.converted, currency)} at the reference rate of {compared.rates.date}"
+        outcome = {"over": "over_cap", "within": "legal", "close": "unknown"}[compared.outcome]
+        words = {"over": "more than", "within": "within", "close": "too close to tell against"}[compared.outcome]
+        return outcome, f"The deposit of {charged} ({about}) is {words} the cap of {cap} ({rule.id}).", approx
     if deposit > amount:
-        return "over_cap", f"The deposit of {charged} is more than the cap of {cap} ({rule.id})."
-    return "legal", f"The deposit of {charged} is within the cap of {cap} ({rule.id})."
+        return "over_cap", f"The deposit of {charged} is more than the cap of {cap} ({rule.id}).", None
+    return "legal", f"The deposit of {charged} is within the cap of {cap} ({rule.id}).", None
 
 
-def deposit_finding(request: CheckRequest, rules: RuleBook) -> Optional[Finding]:
+def deposit_finding(
+    request: CheckRequest, rules: RuleBook, rates: Optional[RateTable] = None, today: Optional[dt.date] = None
+) -> Optional[Finding]:
+    today = today or dt.date.today()
     deposit = request.amount_of("deposit")
     if deposit is None or deposit == 0:
         return None
@@ -63,8 +81,8 @@ def deposit_finding(request: CheckRequest, rules: RuleBook) -> Optional[Finding]
             continue
         level, whys = match(rule, request)
         if level != NO:
-            outcome, reason = _deposit_outcome(rule, rule.deposit, deposit, request)
-            judged.append(_DepositJudged(Candidate(rule, level, whys), rule.deposit, outcome, reason))
+            outcome, reason, approx = _deposit_outcome(rule, rule.deposit, deposit, request, rates, today)
+            judged.append(_DepositJudged(Candidate(rule, level, whys), rule.deposit, outcome, reason, approx))
     if not judged:
         return Finding(
             "deposit", "unknown", ("deposit-rules",),
@@ -81,6 +99,9 @@ def deposit_finding(request: CheckRequest, rules: RuleBook) -> Optional[Finding]
     else:
         outcomes = {item.outcome for item in maybe}
         outcome = outcomes.pop() if len(outcomes) == 1 else "unknown"
+        unsure = {"low_confidence", "period", "last_known"}
+        if all(unsure & set(item.candidate.whys) for item in maybe):
+            outcome = "unknown"  # the verdict would rest only on rules the project cannot vouch for
     ids = tuple(item.candidate.rule.id for item in sure + maybe) + ("deposit-rules",)
     asks: Tuple[str, ...] = ()
     if outcome == "unknown":
@@ -90,7 +111,8 @@ def deposit_finding(request: CheckRequest, rules: RuleBook) -> Optional[Finding]
             asks += ("deposit_in_vnd",)
         if any(limit.kind == "air_ticket" for limit in limits):
             asks += ("air_ticket_price",)
-    return Finding("deposit", outcome, ids, tuple(reasons), asks)
+    approx = next((item.approximate for item in judged if item.approximate), None)
+    return Finding("deposit", outcome, ids, tuple(reasons), asks, approx)
 
 
 def brokerage_finding(request: CheckRequest, rules: RuleBook) -> Optional[Finding]:

@@ -4,8 +4,14 @@ A request either falls in a rule's scope, falls outside it, or *may* fall in it 
 do not say (the scope's ``maybe_*`` lists) or the request does not tell (e.g. a Japan
 specified-skilled worker who did not say whether she finished Technical Intern 2 or 3). A rule the
 project is not sure of (low confidence) is never more than MAYBE. A MAYBE carries its reasons
-("country", "occupation", "japan_category", "sender", "contract", "low_confidence"): what the
-checker would have to ask to settle it.
+("country", "occupation", "japan_category", "sender", "contract", "low_confidence", "period",
+"last_known"): what the checker would have to ask to settle it.
+
+The law by date: a rule governs the contracts signed in its period (FeeRule.valid_from,
+valid_until). A contract signed before a rule's period is a MAYBE ("period": the text that governed
+it then is not in the facts). One signed after it is NO, unless the rule was replaced by a text
+whose figures were not found: then it is the last known figure, a MAYBE ("last_known"), never the
+law in force.
 """
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from dataclasses import dataclass
 from typing import Iterable, List, Optional, Tuple
 
 from bot.facts.fees.models import FeeRule, Scope
-from bot.facts.fees.request import CheckRequest
+from bot.facts.fees.request import SENDER_UNKNOWN_COUNTRIES, CheckRequest
 
 YES, MAYBE, NO = 2, 1, 0
 
@@ -52,13 +58,22 @@ def _match_occupation(scope: Scope, request: CheckRequest) -> Tuple[int, Optiona
     return level, why
 
 
-def _match_sender(scope: Scope, request: CheckRequest) -> Tuple[int, Optional[str]]:
+def _match_sender(rule: FeeRule, request: CheckRequest) -> Tuple[int, Optional[str]]:
+    scope = rule.scope
     if scope.senders is None:
         return YES, None
-    sender = request.effective_sender
-    if sender is None:
+    if request.sender is None and rule.deposit is not None and request.country in SENDER_UNKNOWN_COUNTRIES:
         return MAYBE, "sender"
-    return (YES, None) if sender in scope.senders else (NO, None)
+    return (YES, None) if request.effective_sender in scope.senders else (NO, None)
+
+
+def _match_period(rule: FeeRule, request: CheckRequest) -> Tuple[int, Optional[str]]:
+    signed = request.signed
+    if rule.valid_from is not None and signed < rule.valid_from:
+        return MAYBE, "period"
+    if rule.valid_until is not None and signed > rule.valid_until:
+        return (MAYBE, "last_known") if rule.last_known_after else (NO, None)
+    return YES, None
 
 
 def _match_contract(scope: Scope, request: CheckRequest) -> Tuple[int, Optional[str]]:
@@ -81,9 +96,8 @@ def _match_months(scope: Scope, request: CheckRequest) -> Tuple[int, Optional[st
 def match(rule: FeeRule, request: CheckRequest) -> Tuple[int, Tuple[str, ...]]:
     """YES, MAYBE or NO, and for MAYBE what is open (country, occupation, sender, ...)."""
     results = [
-        test(rule.scope, request)
-        for test in (_match_country, _match_occupation, _match_sender, _match_contract, _match_months)
-    ]
+        test(rule.scope, request) for test in (_match_country, _match_occupation, _match_contract, _match_months)
+    ] + [_match_sender(rule, request), _match_period(rule, request)]
     level = min(result[0] for result in results)
     whys = tuple(why for result_level, why in results if result_level == MAYBE and why)
     if level == YES and rule.confidence.value == "low":  # never state a low-confidence figure as fact
@@ -119,6 +133,17 @@ def condition(candidate: Candidate, request: CheckRequest) -> str:
             parts.append("it also covers extensions (the facts do not say)")
         elif why == "low_confidence":
             parts.append("this low-confidence rule is right")
+        elif why == "period":
+            parts.append(
+                f"it already governed contracts signed on {request.signed.isoformat()} (its period starts "
+                f"{candidate.rule.valid_from}; the text before it is not in the facts)"
+            )
+        elif why == "last_known":
+            until = candidate.rule.valid_until
+            parts.append(
+                f"this last known figure still holds for contracts signed after {until} "
+                f"({candidate.rule.replaced_by or 'a later text'} replaced it; its figures were not found)"
+            )
     return " and ".join(parts) or "it applies"
 
 

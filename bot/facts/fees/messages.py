@@ -1,10 +1,11 @@
 """Short replies about fees, in Vietnamese and English, for the dialogue to send as SMS.
 
-``verdict_messages(verdict, language)`` turns a checker Verdict into two short messages: what
-the checker found, with the cap and the rule it rests on and the date that rule was verified;
-then what to do next. ``render_verdict`` joins them. ``faq_answer(topic, language)`` answers a
-common question from the rules themselves (their SMS wording), with a short citation and date.
-Figures always come from facts/fees/, never from here.
+``verdict_messages(verdict, language)`` turns a checker Verdict into short messages: what the
+checker found, with the cap, the rule it rests on and the date someone checked that rule against
+its source (never a date nobody checked: a law's start date is not a check); then what to do
+next; then, where it applies, one note (a lower cap if she was sent by the EPS public unit) and
+one tip from the rules of her market. ``render_verdict`` joins them. The FAQ answers are in
+bot/facts/fees/faq.py. Figures always come from facts/fees/, never from here.
 
 SMS costs money: Vietnamese with diacritics is UCS-2, 70 characters in one segment and 67 a
 segment in a longer message. Each message aims at two segments (134 characters) or less.
@@ -14,10 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from bot.facts.fees.amounts import cents
-from bot.facts.fees.loader import RuleBook, default_rules
 from bot.facts.fees.models import FeeRule
 from bot.facts.fees.verdict import Verdict
 from bot.understanding.language import LANGUAGES
@@ -64,7 +64,15 @@ _TEXT = {
     },
     "cited": {
         "vi": "({citation}, kiểm tra {date})",
-        "en": "({citation}, verified {date})",
+        "en": "({citation}, checked {date})",
+    },
+    "cited_undated": {
+        "vi": "({citation})",
+        "en": "({citation})",
+    },
+    "approximate": {
+        "vi": "{charge} khoảng {amount} (tỷ giá ngày {date}).",
+        "en": "Your {charge} is about {amount} (exchange rate of {date}).",
     },
     "next_legal": {
         "vi": "Giữ hợp đồng và biên lai. Xem công ty có giấy phép không tại www.dolab.gov.vn.",
@@ -103,12 +111,24 @@ UNKNOWN_WHY = {
         "en": "it is not clear what the other charge was for",
     },
     "charge_currency": {
-        "vi": "phí và lương khác loại tiền, mình không tự đổi tiền",
-        "en": "your service fee and salary are in different money, and I never convert",
+        "vi": "phí và lương khác loại tiền, mình chưa có tỷ giá để so",
+        "en": "your fee and salary are in different money, and I have no exchange rate for them",
+    },
+    "charge_currency_close": {
+        "vi": "quy ra tiền lương thì gần sát mức tối đa, cần tỷ giá đúng ngày bạn trả",
+        "en": "in your salary's money it is close to the limit; the rate on the day you paid decides",
     },
     "deposit_in_vnd": {
-        "vi": "ký quỹ tính bằng đồng, mình không tự đổi tiền",
-        "en": "the deposit limit is in VND, and I never convert money",
+        "vi": "ký quỹ tính bằng đồng, mình chưa có tỷ giá để so",
+        "en": "the deposit limit is in VND, and I have no exchange rate to compare",
+    },
+    "last_known": {
+        "vi": "mức trần mới cho hợp đồng ký từ 30/06/2026 chưa được xác nhận",
+        "en": "the limit for contracts signed from 30 Jun 2026 is not confirmed yet",
+    },
+    "period": {
+        "vi": "mình chưa có quy định cũ cho hợp đồng ký ngày đó",
+        "en": "I do not have the older rules for a contract signed then",
     },
     "air_ticket_price": {
         "vi": "ký quỹ tối đa bằng giá vé máy bay về nước, mình không biết giá vé",
@@ -140,16 +160,6 @@ UNKNOWN_WHY = {
     },
 }
 
-#: The rules each FAQ topic answers from, in order.
-FAQ_TOPICS: Dict[str, Tuple[str, ...]] = {
-    "legal_fees": ("service-fee-general-cap",),
-    "brokerage": ("no-brokerage-fee",),
-    "deposit": ("deposit-rules", "no-deposit-markets"),
-    "refund": ("service-fee-refund-early-return",),
-    "licence_check": ("licence-check-dolab",),
-    "complain": ("complain-dolab",),
-}
-
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 _CITATION_VI = (
@@ -165,6 +175,7 @@ _CITATION_VI = (
 #: Citations that are not Vietnamese legal texts, shortened by their start.
 _SHORT_SOURCES = (
     ("Taiwan Ministry of Labor", {"vi": "Bộ Lao động Đài Loan", "en": "Taiwan Ministry of Labor"}),
+    ("Technical Intern Training Act", {"vi": "Luật TTS Nhật Điều 47", "en": "Japan intern law Art. 47"}),
 )
 
 
@@ -223,13 +234,29 @@ def short_citation(rule: FeeRule, language: str) -> str:
     return text.strip()
 
 
+def cited(rule: FeeRule, language: str) -> str:
+    """"(Luật 69/2020 Điều 23(4)(a), kiểm tra 06/12/2026)", or without a date nobody checked."""
+    citation = short_citation(rule, language)
+    if rule.checked is None:
+        return _text("cited_undated", language, citation=citation)
+    return _text("cited", language, citation=citation, date=format_date(rule.checked, language))
+
+
 def _cited(rules: Sequence[FeeRule], language: str) -> str:
-    rule = rules[0]
-    return _text("cited", language, citation=short_citation(rule, language), date=format_date(rule.verified, language))
+    return cited(rules[0], language)
 
 
-def _may_have_changed(rules: Iterable[FeeRule]) -> bool:
-    return any(rule.confidence.value != "high" or rule.needs_recheck for rule in rules)
+def may_have_changed(rules: Iterable[FeeRule], signed: Optional[dt.date] = None) -> bool:
+    """Not sure, never checked against its source, or past its period for this contract."""
+    return any(
+        rule.confidence.value != "high"
+        or rule.needs_recheck
+        or (signed is not None and rule.valid_until is not None and signed > rule.valid_until)
+        for rule in rules
+    )
+
+
+_may_have_changed = may_have_changed
 
 
 def _join(items: Sequence[str], language: str) -> str:
@@ -297,40 +324,27 @@ def verdict_messages(verdict: Verdict, language: str) -> List[str]:
     if cap is not None:
         found.append(cap + (f" {_cited(primary, language)}." if cap_rule else "."))
 
+    approximate = next((f for f in verdict.findings if f.outcome == verdict.verdict and f.approximate), None)
+    if approximate is not None and approximate.approximate is not None:
+        about = approximate.approximate
+        found.append(_capitalised(_text(
+            "approximate", language, charge=names[approximate.charge or "service_fee"],
+            amount=format_money(about.amount, about.currency, language), date=format_date(about.rate_date, language),
+        )))
+
     next_step = [_text(f"next_{verdict.verdict}", language)]
-    if primary and _may_have_changed(primary):
+    if primary and may_have_changed(primary, verdict.signed_on):
         next_step.append(_text("may_have_changed", language))
-    return [" ".join(found), " ".join(next_step)]
+    messages = [" ".join(found), " ".join(next_step)]
+    by_id = {rule.id: rule for rule in verdict.citations}
+    for note in verdict.notes:  # a lower cap of another sender, where it belongs to her market
+        rule = by_id.get(note.rule_id)
+        if rule is not None and rule.sms is not None and rule.alternative_where and rule.alternative_where.countries:
+            messages.append(rule.sms.get(language))
+    messages += [rule.sms.get(language) for rule in verdict.tips if rule.sms is not None]
+    return messages
 
 
 def render_verdict(verdict: Verdict, language: str) -> str:
     """A short, warm reply about a checker verdict, in Vietnamese (default) or English."""
     return " ".join(verdict_messages(verdict, language))
-
-
-_FAQ_TEXT = {
-    "cited": {"vi": "({citation}, kiểm tra {date})", "en": "({citation}, verified {date})"},
-    "cited_may_have_changed": {
-        "vi": "({citation}, kiểm tra {date}, có thể đã đổi)",
-        "en": "({citation}, verified {date}; may have changed)",
-    },
-}
-
-
-def faq_answer(topic: str, language: str, rules: Optional[RuleBook] = None) -> str:
-    """A short answer to a common fee question, citing its rules and their verified dates."""
-    if topic not in FAQ_TOPICS:
-        raise ValueError(f"unknown fee topic {topic!r} (known: {', '.join(FAQ_TOPICS)})")
-    language = _language(language)
-    rules = rules if rules is not None else default_rules()
-    used = [rules[rule_id] for rule_id in FAQ_TOPICS[topic]]
-    parts = []
-    for rule in used:
-        words = (rule.sms or rule.statement).get(language).strip()
-        key = "cited_may_have_changed" if _may_have_changed([rule]) else "cited"
-        cited = _FAQ_TEXT[key][language].format(
-            citation=short_citation(rule, language), date=format_date(rule.verified, language)
-        )
-        end = words[-1] if words[-1] in ".!?" else "."
-        parts.append(f"{words.rstrip('.!?')} {cited}{end}")
-    return " ".join(parts)

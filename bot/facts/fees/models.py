@@ -1,8 +1,11 @@
 """The shape of a fee rule (facts/fees/*.yml), validated at load with pydantic 1.10.
 
 Every rule says what the law says in a worker's words (``statement``, Vietnamese and English),
-where it says it (``citation``, ``sources``), how sure the project is (``confidence``) and when
-the figure was last checked (``verified``). Rules that the checker computes with also carry a
+where it says it (``citation``, ``sources``), how sure the project is (``confidence``), when the
+source said it (``source_date``) and when someone last compared the rule with that source
+(``checked``): a date the rule was typed in is neither, and a date nobody has is left out. Each
+rule also states the period it governs, by the date her contract was signed (``valid_from``,
+``valid_until``; see bot.facts.fees.matching). Rules that the checker computes with also carry a
 machine-readable part: ``service_fee_cap``, ``deposit`` or ``amount``, and a ``scope`` saying
 where they apply.
 
@@ -28,12 +31,6 @@ from bot.facts.base import (
     empty_list_for_null,
     iso_country_code,
 )
-
-#: The date the project's fact sheet (shared/reference/facts.md) was transcribed. A rule whose
-#: source has no date in the fact sheet carries this date and a caveat saying it must be
-#: re-checked against the source.
-TRANSCRIBED = dt.date(2026, 11, 23)
-TRANSCRIBED_CAVEAT_MARK = "must be re-checked"
 
 OCCUPATIONS = (
     "domestic_worker",
@@ -207,10 +204,23 @@ class FeeRule(StrictModel):
     citation: str = Field(..., min_length=5)  # law and article, e.g. "Law 69/2020/QH14 Art. 23(4)(a)"
     sources: List[HttpUrl] = Field(..., min_items=1)
     confidence: Confidence
-    verified: dt.date
+    source_date: Optional[dt.date] = None  # when the source said it (None: the source has no date)
+    checked: Optional[dt.date] = None  # when someone compared the rule with the source (None: never)
+    # The period the rule governs, by the date her contract was signed, both days included.
+    # None: since before any contract the checker covers / still in force.
+    valid_from: Optional[dt.date] = None
+    valid_until: Optional[dt.date] = None
+    # Replaced after valid_until by a text whose figures were not found: for later contracts the
+    # rule is still offered as the last known figure, never as the law in force (a "maybe").
+    last_known_after: bool = False
+    replaced_by: Optional[str] = None  # the text that replaced it, in words, for operators
     caveats: List[str] = Field(default_factory=list)  # English, for operators
     note: Optional[str] = None  # English, for operators: figures not meant for the worker
     scope: Scope = Field(default_factory=Scope)
+    # For a rule that applies only to one kind of sender (scope.senders): where it can apply
+    # when she did not say who sent her. There it is named as a note beside the verdict, which
+    # stays that of the rule that applies (a licensed service enterprise is assumed).
+    alternative_where: Optional[Scope] = None
     service_fee_cap: Optional[ServiceFeeCap] = None
     deposit: Optional[DepositLimit] = None
     amount: Optional[Amount] = None
@@ -232,19 +242,22 @@ class FeeRule(StrictModel):
             raise ValueError("deposit is required for kind deposit, and only there")
         if (kind == RuleKind.contribution) != (values.get("amount") is not None):
             raise ValueError("amount is required for kind contribution, and only there")
-        if values["verified"] == TRANSCRIBED and not any(
-            TRANSCRIBED_CAVEAT_MARK in caveat for caveat in values.get("caveats", [])
-        ):
-            raise ValueError(
-                f"verified {TRANSCRIBED} (the fact sheet's date) needs a caveat saying the rule "
-                f"{TRANSCRIBED_CAVEAT_MARK}"
-            )
+        start, end = values.get("valid_from"), values.get("valid_until")
+        if start and end and end < start:
+            raise ValueError(f"valid_until {end} is before valid_from {start}")
+        if (values.get("last_known_after") or values.get("replaced_by")) and end is None:
+            raise ValueError("last_known_after and replaced_by need valid_until")
+        if values.get("alternative_where") is not None and not values["scope"].senders:
+            raise ValueError("alternative_where is for rules with scope.senders")
+        source, checked = values.get("source_date"), values.get("checked")
+        if source and checked and checked < source:
+            raise ValueError(f"checked {checked} is before the source's date {source}")
         return values
 
     @property
     def needs_recheck(self) -> bool:
-        """Carries the fact sheet's transcription date, not a date from the source itself."""
-        return self.verified == TRANSCRIBED
+        """Nobody has compared this rule with its source yet."""
+        return self.checked is None
 
     @property
     def numeric(self) -> bool:

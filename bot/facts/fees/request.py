@@ -12,10 +12,13 @@ plain English, the field first ("charged.deposit must not be negative, got -1"):
 A charge that is null (or left out) is one she does not know: it gets a verdict, never an error.
 Each charge is in the salary's currency unless it is an object with its own: what a worker paid
 at home in dong and what she earns abroad are rarely in the same money. Optional: ``extension``
-(true/false), ``sender`` (bot.facts.fees.models.SENDERS) and ``japan_category`` (JP only).
+(true/false), ``sender`` (bot.facts.fees.models.SENDERS), ``japan_category`` (JP only) and
+``signed_on`` ("YYYY-MM-DD", the day she signed her contract: the rules in force that day apply;
+null or left out: she does not know, and the checker takes today).
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from decimal import Decimal
@@ -31,9 +34,11 @@ MAX_AMOUNT = Decimal(10) ** 15  # no wage or fee in any currency comes near; kee
 MAX_MONTHS = Decimal(1200)
 
 #: Where a worker who does not say who sent her may well have gone through a public service unit
-#: (Korea: EPS through COLAB), so the sender is treated as unknown. Elsewhere the checker assumes
-#: a licensed service enterprise, and says so.
+#: (Korea: EPS through COLAB), so her DEPOSIT is judged under both senders' rules. Service-fee caps
+#: always take the rule that applies to a licensed service enterprise, and name the lower cap of a
+#: public unit as a note where it can apply (FeeRule.alternative_where).
 SENDER_UNKNOWN_COUNTRIES = frozenset({"KR"})
+EARLIEST_SIGNING = dt.date(1990, 1, 1)
 
 #: The occupation each Japan category belongs to; the other categories fit any occupation but
 #: technical_intern and specified_skilled.
@@ -154,6 +159,7 @@ class CheckRequest(StrictModel):
     extension: bool = False
     sender: Optional[str] = None
     japan_category: Optional[str] = None
+    signed_on: Optional[dt.date] = None
 
     class Config:
         allow_mutation = False
@@ -211,6 +217,20 @@ class CheckRequest(StrictModel):
     def _japan_category(cls, value):
         return None if value is None else _one_of(value, JAPAN_CATEGORIES)
 
+    @validator("signed_on", pre=True)
+    def _signed_on(cls, value):
+        if value is None or isinstance(value, dt.date):
+            return value
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(f"must be a date as YYYY-MM-DD, or null; got {_shown(value)}")
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"is not a real date: {value}") from None
+        if day < EARLIEST_SIGNING:
+            raise ValueError(f"must be {EARLIEST_SIGNING.isoformat()} or later, got {value}")
+        return day
+
     @root_validator(skip_on_failure=True)
     def _japan_category_fits(cls, values):
         category, occupation = values.get("japan_category"), values["occupation"]
@@ -249,10 +269,14 @@ class CheckRequest(StrictModel):
         return "extension" if self.extension else "placement"
 
     @property
-    def effective_sender(self) -> Optional[str]:
-        if self.sender is not None:
-            return self.sender
-        return None if self.country in SENDER_UNKNOWN_COUNTRIES else "service_enterprise"
+    def effective_sender(self) -> str:
+        """Who sent her: what she said, else a licensed service enterprise (the usual route)."""
+        return self.sender or "service_enterprise"
+
+    @property
+    def signed(self) -> dt.date:
+        """The day whose rules apply: the day she signed, else today."""
+        return self.signed_on or dt.date.today()
 
 
 # --- reading a request ----------------------------------------------------------------------------

@@ -4,20 +4,24 @@ The cap is the lowest one that surely applies, in the salary's currency: salary 
 rata per 12 months, and the 36-month total when the contract is 36 months or longer. A lower cap
 that only *may* apply (see bot.facts.fees.matching) is named with what would make it apply, and
 a fee between the two caps is ``unknown``. A service fee paid in another currency than the salary
-cannot be compared (``unknown``): the checker never converts.
+is compared through the dated reference rate (bot.facts.fees.rates), and only where the rate
+cannot change the answer. A lower cap for another kind of sender (a public service unit, an
+outward investor) is a note, named only where it can apply (FeeRule.alternative_where).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import List, Optional, Tuple
 
 from bot.facts.fees.amounts import cap_months, cents, figure, money
 from bot.facts.fees.loader import RuleBook
-from bot.facts.fees.matching import NO, YES, Candidate, asks_of, condition, match
+from bot.facts.fees.matching import NO, SENDER_WORDS, YES, Candidate, asks_of, condition, match
 from bot.facts.fees.models import ServiceFeeCap
+from bot.facts.fees.rates import RateTable
 from bot.facts.fees.request import CheckRequest
-from bot.facts.fees.verdict import Finding
+from bot.facts.fees.verdict import Approximate, Finding, Note
 
 #: Caps that hold for Japan only by the inference of rule jp-other-categories-general-cap.
 _JAPAN_BY_INFERENCE = ("service-fee-general-cap", "service-fee-sea-transport-crew", "service-fee-extension-cap")
@@ -55,6 +59,7 @@ class ServiceFeeAnswer:
     reasons: List[str] = field(default_factory=list)  # how the cap was reached
     finding: Optional[Finding] = None
     info_ids: List[str] = field(default_factory=list)  # rules the reasons lean on
+    notes: List[Note] = field(default_factory=list)  # lower caps if she was sent another way
 
 
 def service_fee_caps(request: CheckRequest, rules: RuleBook) -> Optional[ServiceFeeCaps]:
@@ -135,15 +140,66 @@ def _cap_reasons(request: CheckRequest, caps: ServiceFeeCaps, rules: RuleBook) -
                 "medium confidence (jp-other-categories-general-cap)."
             )
             info_ids.append(rule.id)
-    if request.sender is None and request.effective_sender and request.amount_of("service_fee"):
-        reasons.append(
-            "The checker assumed a licensed service enterprise sent her; a public service unit may "
-            "charge no service fee at all (public-service-unit-no-fee)."
-        )
     return reasons, info_ids
 
 
-def _service_fee_finding(request: CheckRequest, caps: ServiceFeeCaps) -> Optional[Finding]:
+def alternative_notes(request: CheckRequest, rules: RuleBook, above: Decimal) -> List[Note]:
+    """Lower caps of other senders that can apply to her market and job, when she did not say."""
+    if request.sender is not None:
+        return []
+    notes = []
+    for rule in rules.values():
+        if rule.service_fee_cap is None or rule.alternative_where is None or not rule.scope.senders:
+            continue
+        sent = request.copy(update={"sender": rule.scope.senders[0]})
+        where = rule.copy(update={"scope": rule.alternative_where, "alternative_where": None})
+        if match(rule, sent)[0] == NO or match(where, sent)[0] == NO:
+            continue
+        amount = cents(request.monthly_salary * cap_months(rule.service_fee_cap, request.contract_months))
+        if amount < above:
+            notes.append(Note(rule.id, amount))
+    return notes
+
+
+def _converted_finding(
+    request: CheckRequest, caps: ServiceFeeCaps, rates: Optional[RateTable], today: dt.date
+) -> Finding:
+    """A service fee paid in another currency than the salary, against the caps, at the reference rate."""
+    fee, paid_in, cur = request.amount_of("service_fee") or Decimal(0), request.currency_of("service_fee"), request.currency
+    sure, lowest = caps.sure, caps.lowest
+    all_ids = (sure.rule_id,) + tuple(cap.rule_id for cap in caps.maybes)
+    paid = money(fee, paid_in)
+    above = rates.compare(fee, paid_in, sure.amount, cur, today) if rates else None
+    below = rates.compare(fee, paid_in, lowest.amount, cur, today) if rates else None
+    if above is None or below is None:
+        reason = (
+            f"The service fee of {paid} was paid in {paid_in} and the salary is in {cur}; the project has no "
+            f"reference rate between them, so it cannot compare it with the cap of {money(sure.amount, cur)}."
+        )
+        return Finding("service_fee", "unknown", all_ids, (reason,), ("charge_currency",))
+    approx = Approximate(above.converted, cur, above.rates.date)
+    at = (
+        f"{paid} is about {money(above.converted, cur)} at the reference rate of {above.rates.date} "
+        f"({above.rates.source_name}; the checker allows {figure(cents(above.rates.margin(today) * 100))}% for the rate)"
+    )
+    if above.outcome == "over":
+        reason = f"The service fee of {at}: more than the cap of {money(sure.amount, cur)} ({sure.rule_id})."
+        return Finding("service_fee", "over_cap", (sure.rule_id, "no-unlawful-service-fee"), (reason,), (), approx)
+    if below.outcome == "within":
+        reason = f"The service fee of {at}: within the cap of {money(lowest.amount, cur)} ({lowest.rule_id})."
+        return Finding("service_fee", "legal", all_ids, (reason,), (), approx)
+    close = "close" in (above.outcome, below.outcome)
+    if close:
+        reason = f"The service fee of {at}: too close to a cap that could apply to tell without the exact rate."
+    else:
+        reason = f"The service fee of {at}: within the cap of {money(sure.amount, cur)} but more than the lower cap that may apply."
+    asks = (("charge_currency_close",) if close else ()) + asks_of(c.candidate for c in caps.maybes)
+    return Finding("service_fee", "unknown", all_ids, (reason,), asks, approx)
+
+
+def _service_fee_finding(
+    request: CheckRequest, caps: ServiceFeeCaps, rates: Optional[RateTable], today: dt.date
+) -> Optional[Finding]:
     fee = request.amount_of("service_fee")
     if fee is None:
         return None
@@ -151,14 +207,8 @@ def _service_fee_finding(request: CheckRequest, caps: ServiceFeeCaps) -> Optiona
     shown = money(fee, cur)
     sure, lowest = caps.sure, caps.lowest
     all_ids = (sure.rule_id,) + tuple(cap.rule_id for cap in caps.maybes)
-    paid_in = request.currency_of("service_fee")
-    if paid_in != cur and fee > 0:
-        reason = (
-            f"The service fee of {money(fee, paid_in)} was paid in {paid_in} and the salary is in {cur}; "
-            f"the checker never converts currencies, so it cannot compare it with the cap of "
-            f"{money(sure.amount, cur)}."
-        )
-        return Finding("service_fee", "unknown", all_ids, (reason,), ("charge_currency",))
+    if request.currency_of("service_fee") != cur and fee > 0:
+        return _converted_finding(request, caps, rates, today)
     if fee <= lowest.amount:
         if not caps.maybes:
             reason = f"The service fee of {shown} is within the cap of {money(sure.amount, cur)}."
@@ -186,20 +236,31 @@ def _service_fee_finding(request: CheckRequest, caps: ServiceFeeCaps) -> Optiona
     return Finding("service_fee", "unknown", all_ids, (reason,), asks_of(cap.candidate for cap in caps.maybes))
 
 
-def judge_service_fee(request: CheckRequest, rules: RuleBook) -> ServiceFeeAnswer:
+def judge_service_fee(
+    request: CheckRequest, rules: RuleBook, rates: Optional[RateTable] = None, today: Optional[dt.date] = None
+) -> ServiceFeeAnswer:
     """The cap for this request, how it was reached, and the service fee against it."""
+    today = today or dt.date.today()
     caps = service_fee_caps(request, rules)
     if caps is None:
         unjudged = None
         if request.amount_of("service_fee"):
-            unjudged = Finding("service_fee", "unknown", (), ("The service fee cannot be judged.",))
+            unjudged = Finding("service_fee", "unknown", (), ("The service fee cannot be judged.",), ("no_rule",))
         return ServiceFeeAnswer(reasons=["No service-fee cap in the facts covers this case."], finding=unjudged)
     reasons, info_ids = _cap_reasons(request, caps, rules)
+    notes = alternative_notes(request, rules, caps.lowest.amount)
+    for note in notes:
+        sender = (rules[note.rule_id].scope.senders or ["service_enterprise"])[0]
+        reasons.append(
+            f"Note: if she was sent by {SENDER_WORDS[sender]}, the cap is "
+            f"{money(note.cap, request.currency)} ({note.rule_id}); the checker assumed a licensed service enterprise."
+        )
     return ServiceFeeAnswer(
         cap=None if caps.maybes else caps.sure.amount,
         cap_ids=(caps.sure.rule_id,) + tuple(cap.rule_id for cap in caps.maybes),
         reasons=reasons,
-        finding=_service_fee_finding(request, caps),
-        info_ids=info_ids,
+        finding=_service_fee_finding(request, caps, rates, today),
+        info_ids=info_ids + [note.rule_id for note in notes],
+        notes=notes,
     )
 

@@ -2,10 +2,13 @@
 
 Verdicts, from least to most serious: legal, unknown, over_cap, prohibited. The verdict of a
 request is the most serious of its findings. ``Verdict.to_dict`` is the JSON answer of
-``python -m bot fees check``: verdict, cap_service_fee, reasons, citations.
+``python -m bot fees check``: verdict, cap_service_fee, reasons, citations, and the day whose
+rules applied (signed_on, and whether it was assumed) and the notes (lower caps that apply if she
+was sent another way).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -23,6 +26,15 @@ def most_serious(outcomes: Iterable[str]) -> str:
 
 
 @dataclass(frozen=True)
+class Approximate:
+    """A charge compared through a reference rate: about ``amount`` ``currency`` at ``rate_date``."""
+
+    amount: Decimal
+    currency: str
+    rate_date: dt.date
+
+
+@dataclass(frozen=True)
 class Finding:
     """What the checker found about one charge (or about the request as a whole)."""
 
@@ -31,6 +43,15 @@ class Finding:
     rule_ids: Tuple[str, ...]
     reasons: Tuple[str, ...]
     asks: Tuple[str, ...] = ()
+    approximate: Optional[Approximate] = None  # set when the charge was compared through a rate
+
+
+@dataclass(frozen=True)
+class Note:
+    """A lower cap that can apply if she was sent another way: named beside the verdict."""
+
+    rule_id: str
+    cap: Decimal  # in the salary's currency
 
 
 @dataclass
@@ -43,6 +64,10 @@ class Verdict:
     findings: List[Finding] = field(default_factory=list)
     decisive: List[str] = field(default_factory=list)  # rule ids behind the verdict
     asks: List[str] = field(default_factory=list)  # what to ask the worker to settle an unknown
+    notes: List[Note] = field(default_factory=list)  # lower caps that apply if sent another way
+    signed_on: Optional[dt.date] = None  # the day whose rules were applied
+    signed_on_assumed: bool = False  # she did not say: today was taken
+    tips: List[FeeRule] = field(default_factory=list)  # rules of her market worth telling her anyway
 
     def charges_with(self, outcome: str) -> List[str]:
         return [f.charge for f in self.findings if f.outcome == outcome and f.charge]
@@ -65,6 +90,9 @@ class Verdict:
             "cap_service_fee": json_number(self.cap_service_fee),
             "reasons": list(self.reasons),
             "citations": [citation_of(rule) for rule in self.citations],
+            "signed_on": self.signed_on.isoformat() if self.signed_on else None,
+            "signed_on_assumed": self.signed_on_assumed,
+            "notes": [{"id": note.rule_id, "cap_service_fee": json_number(note.cap)} for note in self.notes],
         }
 
 
@@ -74,6 +102,14 @@ def citation_of(rule: FeeRule) -> Dict[str, Any]:
         "citation": rule.citation,
         "sources": [str(url) for url in rule.sources],
         "confidence": rule.confidence.value,
-        "verified": rule.verified.isoformat(),
+        "source_date": _iso(rule.source_date),
+        "checked": _iso(rule.checked),
+        "verified": _iso(rule.checked),  # the old name of "checked", kept for existing readers
+        "valid_from": _iso(rule.valid_from),
+        "valid_until": _iso(rule.valid_until),
         "caveats": list(rule.caveats),
     }
+
+
+def _iso(date: Optional[dt.date]) -> Optional[str]:
+    return date.isoformat() if date else None
