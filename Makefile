@@ -23,7 +23,7 @@ export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup browser train run demo shell test lint test-unit test-e2e validate test-stories eval bench bench-channels lock clean
+.PHONY: help setup browser train run demo shell test lint test-unit test-faults test-e2e validate test-stories eval bench bench-channels lock clean
 
 help:
 	@echo "make run     start the helpline (Redis, action server, Rasa) in the foreground"
@@ -84,6 +84,11 @@ browser:
 
 test-unit: $(INSTALLED) browser
 	$(PY) -m pytest -m "not e2e"
+
+# The fault-injection tests alone (action server down or slow, case store locked, alert provider
+# down, floods, forged acknowledgements; docs/reliability.md). `make test` runs them with the rest.
+test-faults: $(INSTALLED)
+	$(PY) -m pytest tests/test_faults_*.py
 
 test-e2e: $(MODEL)
 	$(PY) -m pytest -m e2e

@@ -6,13 +6,17 @@ replies into the CASE_EVENTS stream (written to the case store by the escalation
 person has taken it, her messages go only there: Rasa never sees them, so neither Rasa's session
 expiry nor a "/restart" can switch the bot back on; only ending the case does. A person's replies
 are queued on her channel's inbox stream as "send" messages, in order with the bot's replies.
+
+When a case must be opened and cannot be at once (the case store is locked or down, or the action
+server failed on a critical message every time), the opening waits in the CASE_OPENINGS stream
+with the moment it was asked for, and the escalation side opens it when it can.
 """
 from __future__ import annotations
 
 import json
 import time
 import uuid
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Protocol, runtime_checkable
 
 import redis.asyncio as aioredis
 
@@ -22,6 +26,25 @@ from channels.inbox import STREAM_KEY, Inbound
 CASE_KEY = "helpline:case:{conversation_id}"
 HANDOFF_KEY = "helpline:handoff:{conversation_id}"
 CASE_EVENTS = "helpline:case-events"
+CASE_OPENINGS = "helpline:case-openings"
+
+
+@runtime_checkable
+class OpensCases(Protocol):
+    """A router that escalates: the pipeline may queue a case opening for it in CASE_OPENINGS."""
+
+    opens_cases: bool
+
+
+def case_opening(conversation_id: str, channel: str, severity: str, *, country: Optional[str], language: str,
+                 at: Optional[float] = None, consent: str = "not_required", contact_preference: Optional[str] = None,
+                 reason: str = "") -> Dict[str, str]:
+    """A case opening to do later, as a CASE_OPENINGS entry; `at` is when it was asked for."""
+    return {"opening": json.dumps({
+        "conversation_id": conversation_id, "channel": channel, "severity": severity, "country": country,
+        "language": language, "at": time.time() if at is None else at, "consent": consent,
+        "contact_preference": contact_preference, "reason": reason,
+    }, ensure_ascii=False)}
 
 
 async def open_case_id(redis: aioredis.Redis, conversation_id: str) -> Optional[int]:

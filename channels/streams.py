@@ -4,8 +4,9 @@ An entry stays in the stream, pending for the consumer that read it, until its h
 and the entry is acknowledged and deleted in the same transaction as whatever the handler
 produced. A process that dies leaves its entries pending: restarted under the same consumer
 name it takes them back at once, and any other process claims them once they have been idle for
-`claim_idle_seconds`. An entry whose handler fails `max_deliveries` times goes to `on_poison`
-instead of looping forever.
+`claim_idle_seconds`. An entry whose handler fails is taken back by the same process after a
+backoff (1 s, 2 s, 4 s … up to `retry_max_seconds`), still pending in Redis meanwhile, and one
+that fails `max_deliveries` times goes to `on_poison` instead of looping forever.
 
 Hand-written on purpose: task queues own their writes and cannot join the caller's Redis
 transaction, which is the whole guarantee here (docs/architecture.md).
@@ -77,6 +78,11 @@ class DurableStream:
         claimed = [(entry_id, fields) for entry_id, fields in reply[1] if fields is not None]
         return await self._with_deliveries(claimed)
 
+    async def claim(self, consumer: str, entry_id: str, min_idle_ms: int) -> List[Entry]:
+        """Take one entry back (a retry): nothing when someone else took it meanwhile."""
+        reply = await self.redis.xclaim(self.key, GROUP, consumer, min_idle_ms, [entry_id])
+        return await self._with_deliveries([(item_id, fields) for item_id, fields in reply if fields is not None])
+
     async def pending_count(self) -> int:
         summary = await self.redis.xpending(self.key, GROUP)
         return int(summary["pending"])
@@ -91,6 +97,10 @@ class DurableStream:
             deliveries = int(details[0]["times_delivered"]) if details else 1
             result.append(Entry(entry_id, fields, deliveries))
         return result
+
+
+class RetryLater(Exception):
+    """A handler's work is not done yet (logged without a stack): the entry is kept and retried."""
 
 
 def _entries(reply) -> List[Tuple[str, Dict[str, str]]]:
@@ -114,6 +124,8 @@ class StreamWorker:
         max_deliveries: int = 3,
         concurrency: int = 8,
         block_ms: int = 1000,
+        retry_base_seconds: float = 1.0,
+        retry_max_seconds: float = 30.0,
     ) -> None:
         self.stream = stream
         self.consumer = consumer
@@ -123,6 +135,9 @@ class StreamWorker:
         self.claim_idle_ms = int(claim_idle_seconds * 1000)
         self.max_deliveries = max_deliveries
         self.block_ms = block_ms
+        self.retry_base_seconds = retry_base_seconds
+        self.retry_max_seconds = retry_max_seconds
+        self._retries: set[asyncio.Task] = set()
         self._slots = asyncio.Semaphore(concurrency)
         self._order_locks: Dict[str, asyncio.Lock] = {}
         self._in_flight: set[asyncio.Task] = set()
@@ -136,6 +151,8 @@ class StreamWorker:
         """Stop reading, let handlers in flight finish, then cancel what is left (it stays
         pending in Redis and is taken up again on the next start)."""
         self._stopping.set()
+        for retry in list(self._retries):
+            retry.cancel()
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, timeout=self.block_ms / 1000 + 2)
@@ -197,12 +214,38 @@ class StreamWorker:
                     await self.handler(entry)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                # Left pending: retried when claimed again, up to max_deliveries.
-                logger.exception("Handling %s entry %s failed (delivery %d)", self.stream.key, entry.id, entry.deliveries)
+            except Exception as error:
+                # Left pending: taken back after a backoff (or claimed by another process), up
+                # to max_deliveries.
+                if isinstance(error, RetryLater):
+                    logger.warning("%s entry %s not done (delivery %d): %s", self.stream.key, entry.id, entry.deliveries, error)
+                else:
+                    logger.exception("Handling %s entry %s failed (delivery %d)", self.stream.key, entry.id, entry.deliveries)
+                self._retry_later(entry)
             finally:
                 lock.release()
                 if not lock.locked() and not getattr(lock, "_waiters", None):
                     self._order_locks.pop(self.order_key(entry), None)
         finally:
             self._slots.release()
+
+    def retry_delay(self, deliveries: int) -> float:
+        return min(self.retry_base_seconds * 2 ** max(deliveries - 1, 0), self.retry_max_seconds)
+
+    def _retry_later(self, entry: Entry) -> None:
+        if self._stopping.is_set():
+            return  # pending in Redis: taken up again on the next start
+        task = asyncio.create_task(self._retry(entry.id, self.retry_delay(entry.deliveries)))
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
+
+    async def _retry(self, entry_id: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        try:
+            # Idle at least half the delay: an entry another process claimed since is theirs.
+            entries = await self.stream.claim(self.consumer, entry_id, int(delay * 500))
+        except (RedisError, OSError) as error:
+            logger.warning("Could not take back %s entry %s (%s); it waits for a claim", self.stream.key, entry_id, type(error).__name__)
+            return
+        if entries and not self._stopping.is_set():
+            await self._dispatch(entries)

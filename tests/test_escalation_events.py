@@ -41,7 +41,7 @@ async def test_messages_and_an_acknowledgement_reach_the_case(writer):
     case = store.open_case("twilio-abc", "twilio", "TW", "vi", "critical")
     await client.xadd(CASE_EVENTS, case_event("message_in", case_id=case.id, text="cuu em"))
     await client.xadd(CASE_EVENTS, case_event("message_out", case_id=case.id, text="Gọi 110"))
-    await client.xadd(CASE_EVENTS, case_event("officer_ack", officer="tw-nguyen-thi-lan", case=case.number))
+    await client.xadd(CASE_EVENTS, case_event("officer_ack", officer="tw-nguyen-thi-lan", case=case.number, channel="telegram"))
     await settled(client)
     loaded = store.get_case(case.id)
     assert [(e.kind, e.detail.get("text")) for e in loaded.events if e.kind.startswith("message")] == [
@@ -52,7 +52,7 @@ async def test_messages_and_an_acknowledgement_reach_the_case(writer):
 async def test_an_officer_of_another_country_cannot_acknowledge(writer):
     store, client = writer
     case = store.open_case("twilio-abc", "twilio", "TW", "vi", "critical")
-    await client.xadd(CASE_EVENTS, case_event("officer_ack", officer="jp-officer-does-not-cover-tw", case=str(case.id)))
+    await client.xadd(CASE_EVENTS, case_event("officer_ack", officer="jp-le-hoang-nam", case=str(case.id), channel="telegram"))
     await settled(client)
     assert store.get_case(case.id).status == "open"
 

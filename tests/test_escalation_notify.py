@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import pytest
 from sqlalchemy import select
@@ -28,11 +28,12 @@ class FakeSender:
 
     async def close(self) -> None: ...
 
-    async def notify(self, address: str, case: Case, text: str, link: Optional[str]) -> None:
+    async def notify(self, address: str, cases: Sequence[Case], text: str, link: Optional[str]) -> None:
         if self.failures:
             self.failures -= 1
             raise NotifyError("provider down", retryable=self.retryable)
-        self.sent.append((address, case.number, text))
+        for case in cases:
+            self.sent.append((address, case.number, text))
 
 
 @pytest.fixture

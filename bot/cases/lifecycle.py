@@ -13,6 +13,7 @@ event. Severity only ever goes up (``raise_severity``; the safety net may raise,
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any, Dict, Optional
 
@@ -61,8 +62,12 @@ class CaseLifecycle(CaseRows):
         contact_preference: Optional[str] = None,
         contact_detail: Optional[str] = None,
         actor: str = "bot",
+        opened_at: Optional[dt.datetime] = None,
     ) -> Case:
         """The conversation's open case, created if it has none (then ``case.new`` is True).
+
+        ``opened_at``: when the opening was asked for, for an opening done late (the case store
+        was down); the case then counts its waiting time from that moment.
 
         An existing case is returned as it is, except that a higher ``severity`` raises it.
         Two processes opening a case for the same conversation at the same moment get the same
@@ -102,6 +107,7 @@ class CaseLifecycle(CaseRows):
                         contact_preference=contact_preference,
                         contact_detail=contact_detail,
                         actor=actor,
+                        opened_at=opened_at,
                     )
             except IntegrityError:
                 # Another process opened one between our look and our insert: use theirs.
@@ -116,7 +122,7 @@ class CaseLifecycle(CaseRows):
         raise CaseError("could not open or find the conversation's case; try again")
 
     def _insert_case(self, connection: Connection, **values: Any) -> Case:
-        now = self.clock()
+        now = values.pop("opened_at") or self.clock()
         actor = values.pop("actor")
         result = connection.execute(
             cases.insert().values(
@@ -144,8 +150,9 @@ class CaseLifecycle(CaseRows):
 
     # --- moves ----------------------------------------------------------------------------
 
-    def acknowledge(self, case_id: int, officer: str) -> Case:
-        """The officer has seen the alert (Telegram button, "OK TW-0042", the console)."""
+    def acknowledge(self, case_id: int, officer: str, detail: Optional[Dict[str, Any]] = None) -> Case:
+        """The officer has seen the alert (Telegram button, "OK TW-0042 <code>", the console);
+        ``detail`` says how (channel, the group it was pressed in)."""
         with self.engine.begin() as connection:
             current = self._load(connection, case_id, lock=True)
             if current.status in (ACKNOWLEDGED, TAKEN) and current.assigned_officer == officer:
@@ -155,7 +162,7 @@ class CaseLifecycle(CaseRows):
             now = self.clock()
             self._set(connection, case_id, status=ACKNOWLEDGED, assigned_officer=officer,
                       acknowledged_at=now)
-            self._event(connection, case_id, "acknowledged", officer, {})
+            self._event(connection, case_id, "acknowledged", officer, dict(detail or {}))
             updated = self._load(connection, case_id)
         log.info("Case %s acknowledged by %s.", updated.number, officer)
         return updated

@@ -17,6 +17,7 @@ holds officers' contact details, so it stays out of version control)::
         hours: ["mon-fri 08:00-18:00", "sat 22:00-06:00"]   # local time; overnight allowed
         contacts: {telegram: "100000001", sms: "+84900000001"}
         backups: [tw-pham-van-nam, vn-desk]                 # ordered; must exist; no cycles
+        ack_pin: "482913"            # optional: 4-8 digits, for "OK TW-0042 482913" by SMS
 
 Hours are weekly ranges in the officer's own time zone (``bot.cases.duty_hours``): a range that
 ends before it starts runs overnight (``fri 22:00-06:00`` is Friday 22:00 to Saturday 06:00).
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
 import yaml
-from pydantic import BaseModel, Field, validator
+from pydantic import BaseModel, Field, SecretStr, validator
 
 from bot.cases.duty_hours import read_hours
 from bot.cases.officers import DESTINATION_COUNTRIES
@@ -118,9 +119,21 @@ class Officer(StrictModel):
     hours: Tuple[DutyRange, ...]
     contacts: Contacts
     backups: Tuple[str, ...] = ()
+    # Acknowledging by SMS needs a secret (a sender number can be forged): the code printed in
+    # each alert, or this PIN. Never logged (SecretStr).
+    ack_pin: Optional[SecretStr] = None
 
     class Config:
         allow_mutation = False
+
+    @validator("ack_pin", pre=True)
+    def _ack_pin(cls, value):
+        if value is None:
+            return None
+        text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+        if text is None or not re.fullmatch(r"\d{4,8}", text):
+            raise ValueError("ack_pin is 4 to 8 digits, written in quotes (\"4829\")")
+        return text
 
     @validator("id")
     def _id(cls, value):

@@ -1,14 +1,21 @@
 """The duty officers' routing, injected into every channel pipeline by bot/connectors.py.
 
-An officer's "OK TW-0042" (or the Acknowledge button) from a phone listed in the rota is a
-command: it becomes an `officer_ack` case event and never a turn of the bot. A conversation with
-an open case is copied into it; one an officer has taken is held away from the bot.
+An officer's "OK TW-0042 <code>" (or the Acknowledge button) from a phone or chat listed in the
+rota is a command: it becomes an `officer_ack` case event and never a turn of the bot. Whether it
+counts is decided where the rota and the case are known (bot/escalation/events.py): an SMS sender
+number can be forged, so by SMS the code printed in the alert (`ack_code`) or the officer's PIN
+must follow the case number; Telegram chats are authenticated by Telegram. In a group chat (a
+desk's group) the button counts for the rota member who pressed it. A conversation with an open
+case is copied into it; one an officer has taken is held away from the bot.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
-from typing import Dict, Optional
+import secrets
+from typing import Any, Dict, Optional
 
 import redis.asyncio as aioredis
 
@@ -23,7 +30,23 @@ logger = logging.getLogger(__name__)
 OFFICER_CONTACTS = "helpline:officer-contacts"  # hash "<channel>:<address>" -> rota id
 ACK_CALLBACK = "ack:{case_id}"
 _ACK_CALLBACK_PREFIX = ACK_CALLBACK.format(case_id="")
-_OFFICER_ACK = re.compile(r"^\s*ok\s*#?\s*(?P<case>[a-z]{2}\s*-?\s*\d{1,9}|\d{1,9})\s*$", re.IGNORECASE)
+_OFFICER_ACK = re.compile(
+    r"^\s*ok\s*#?\s*(?P<case>[a-z]{2}\s*-?\s*\d{1,9}|\d{1,9})(?:\s+(?P<code>\d{4,8}))?\s*$", re.IGNORECASE,
+)
+ACK_KEY = "helpline:keys:ack-codes"  # the secret the codes in alerts are derived from
+ACK_CODE_DIGITS = 6
+
+
+def ack_code(key: bytes, case_number: str, officer_id: str) -> str:
+    """The code printed in an officer's alert for one case: only who got the alert knows it."""
+    digest = hmac.new(key, f"{case_number.upper()}|{officer_id}".encode(), hashlib.sha256).digest()
+    return str(int.from_bytes(digest[:8], "big") % 10 ** ACK_CODE_DIGITS).zfill(ACK_CODE_DIGITS)
+
+
+async def ack_key(redis: aioredis.Redis) -> bytes:
+    """The secret for `ack_code`, made once and shared by every process through Redis."""
+    await redis.set(ACK_KEY, secrets.token_hex(32), nx=True)
+    return str(await redis.get(ACK_KEY)).encode()
 
 
 def contact_key(channel: str, address: str) -> str:
@@ -38,6 +61,28 @@ def officer_ack_reference(inbound: Inbound) -> Optional[str]:
         return callback[len(_ACK_CALLBACK_PREFIX):] or None
     match = _OFFICER_ACK.match(inbound.text or "")
     return match.group("case").replace(" ", "").upper() if match else None
+
+
+def officer_ack_code(inbound: Inbound) -> str:
+    """The code or PIN after the case number ("OK TW-0042 481516"), or ""."""
+    match = _OFFICER_ACK.match(inbound.text or "")
+    return (match.group("code") or "") if match else ""
+
+
+def group_acknowledgement(update: Any, channel: str) -> Optional[Inbound]:
+    """An Acknowledge button pressed in a group chat (the channel layer ignores groups): the
+    press, addressed to the group, with who pressed it."""
+    query = getattr(update, "callback_query", None)
+    message = getattr(query, "message", None)
+    data = getattr(query, "data", None)
+    user = getattr(query, "from_user", None)
+    if message is None or user is None or not isinstance(data, str) or not data.startswith(_ACK_CALLBACK_PREFIX):
+        return None
+    chat = message.chat
+    if chat.type not in ("group", "supergroup"):
+        return None
+    return Inbound(channel, str(chat.id), str(update.update_id), "",
+                   extra={"callback_data": data[:64], "pressed_by": str(user.id)})
 
 
 async def publish_officer_contacts(redis: aioredis.Redis, rota: Rota) -> None:
@@ -56,6 +101,8 @@ async def publish_officer_contacts(redis: aioredis.Redis, rota: Rota) -> None:
 
 
 class EscalationRouter:
+    opens_cases = True  # the pipeline may queue case openings for the escalation side
+
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
 
@@ -66,8 +113,13 @@ class EscalationRouter:
         reference = officer_ack_reference(inbound)
         if reference is None:
             return None
+        pressed_by = str(inbound.extra.get("pressed_by") or "")
+        if pressed_by:  # a group's button: it counts for the rota member who pressed it, if any
+            member = await self.redis.hget(OFFICER_CONTACTS, contact_key(channel, pressed_by))
+            logger.info("Case %s acknowledged in %s's group by %s", reference, officer, member or "someone not on the rota")
+            return case_event("officer_ack", officer=member or "", case=reference, channel=channel, via=officer)
         logger.info("Officer %s acknowledged case %s by %s", officer, reference, channel)
-        return case_event("officer_ack", officer=officer, case=reference, channel=channel)
+        return case_event("officer_ack", officer=officer, case=reference, channel=channel, code=officer_ack_code(inbound))
 
     async def holding(self, conversation_id: str) -> Holding:
         case_id = await open_case_id(self.redis, conversation_id)

@@ -6,7 +6,7 @@ against the local fake providers alerts officers there too.
 from __future__ import annotations
 
 import logging
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 from pydantic import SecretStr
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -38,14 +38,14 @@ class TelegramOfficerSender:
         if self.bot is not None:
             await self.bot.shutdown()
 
-    async def notify(self, address: str, case: Case, text: str, link: Optional[str]) -> None:
+    async def notify(self, address: str, cases: Sequence[Case], text: str, link: Optional[str]) -> None:
         if self.bot is None:
             raise NotifyError("the Telegram sender is not started")
-        buttons = [InlineKeyboardButton("Nhận ca / Acknowledge", callback_data=ACK_CALLBACK.format(case_id=case.id))]
+        rows = [[InlineKeyboardButton(_ack_title(case, len(cases)), callback_data=ACK_CALLBACK.format(case_id=case.id))] for case in cases]
         if link and link.startswith("https://"):  # Telegram refuses URL buttons it cannot open
-            buttons.append(InlineKeyboardButton("Mở / Open", url=link))
+            rows[0].append(InlineKeyboardButton("Mở / Open", url=link))
         try:
-            await self.bot.send_message(chat_id=address, text=text, reply_markup=InlineKeyboardMarkup([buttons]))
+            await self.bot.send_message(chat_id=address, text=text, reply_markup=InlineKeyboardMarkup(rows))
         except RetryAfter:
             raise NotifyError("Telegram asked to wait (429)") from None
         except (Forbidden, BadRequest) as error:
@@ -64,11 +64,15 @@ class SmsOfficerSender:
     async def close(self) -> None:
         await self.sender.close()
 
-    async def notify(self, address: str, case: Case, text: str, link: Optional[str]) -> None:
+    async def notify(self, address: str, cases: Sequence[Case], text: str, link: Optional[str]) -> None:
         try:
-            await self.sender.send(OutboxItem("twilio", address, f"officer-{case.id}", to_gsm7(text)))
+            await self.sender.send(OutboxItem("twilio", address, f"officer-{cases[0].id}", to_gsm7(text)))
         except SendError as error:
             raise NotifyError(error.reason, retryable=error.retryable) from None
+
+
+def _ack_title(case: Case, listed: int) -> str:
+    return "Nhận ca / Acknowledge" if listed == 1 else f"Nhận / Ack {case.number}"
 
 
 def officer_senders(settings: Settings) -> Dict[str, OfficerSender]:

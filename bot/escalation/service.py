@@ -1,5 +1,6 @@
 """The background jobs the console process runs: alerting officers, writing case events from
-the channels, telling the channels who the officers are, and purging old closed cases."""
+the channels, opening the cases that had to wait for the case store, telling the channels who the
+officers are, and purging old closed cases."""
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +13,8 @@ from bot.cases.rota import configured_rota
 from bot.cases.store import CaseStore
 from bot.escalation.events import CaseEventWriter
 from bot.escalation.notify import Notifier
-from bot.escalation.routing import publish_officer_contacts
+from bot.escalation.opening import PendingOpenings
+from bot.escalation.routing import ack_key, publish_officer_contacts
 from bot.escalation.senders import officer_senders
 from bot.runtime.settings import Settings
 
@@ -48,7 +50,7 @@ def background_jobs(store: CaseStore, redis: Optional[aioredis.Redis], settings:
         notifier = Notifier(
             store, rota, senders,
             sla_seconds={"critical": settings.sla_critical_seconds, "high": settings.sla_high_seconds},
-            max_attempts=settings.notify_max_attempts, console_url=console_url,
+            max_attempts=settings.notify_max_attempts, console_url=console_url, ack_key=await ack_key(redis),
         )
         try:
             await notifier.run_forever()
@@ -58,11 +60,16 @@ def background_jobs(store: CaseStore, redis: Optional[aioredis.Redis], settings:
 
     async def write_case_events(_app) -> None:
         await publish_officer_contacts(redis, rota)
-        worker = CaseEventWriter(store, redis, rota).worker("console", settings.claim_idle_seconds)
-        worker.start()
+        workers = [
+            CaseEventWriter(store, redis, rota, await ack_key(redis)).worker("console", settings.claim_idle_seconds),
+            PendingOpenings(store, rota, redis, settings.tracker_ttl_seconds).worker("console", settings.claim_idle_seconds),
+        ]
+        for worker in workers:
+            worker.start()
         try:
             await asyncio.Event().wait()
         finally:
-            await worker.stop()
+            for worker in workers:
+                await worker.stop()
 
     return jobs + [notify, write_case_events]
