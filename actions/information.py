@@ -8,9 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_state import conversation_language
+from actions.tracker_state import conversation_language, her_situation
+from bot.dialogue.pending import QUESTION_SLOT
+from bot.dialogue.questions import CONSENT
+from bot.dialogue.situation import asks_for_embassy
+from bot.escalation.opening import escalator
 from bot.replies.catalogue import render
-from bot.replies.referrals import contacts_reply, country_noted_reply, danger_reply
+from bot.replies.referrals import contacts_reply, country_noted_reply, danger_reply, embassy_reply
 from bot.understanding.severity import Severity
 
 FEE_TOPICS = {
@@ -31,12 +35,15 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        from bot.facts.fees import faq_answer
+        from bot.facts.fees import fee_faq
+        from bot.facts.fees.answers import parse_occupation
 
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         language = conversation_language(tracker.slots)
         if intent in FEE_TOPICS:
-            text = faq_answer(FEE_TOPICS[intent], language)
+            said, country = tracker.latest_message.get("text") or "", tracker.get_slot("country")
+            job = parse_occupation(said, country)
+            text = fee_faq(FEE_TOPICS[intent], language, text=said, country=country, occupation=job.value if job.ok else None)
             if intent == "info_fees":  # the checker can answer for her own case
                 text = f"{text} {render('fee_check_hint', language)}"
             dispatcher.utter_message(text=text)
@@ -54,7 +61,11 @@ class ActionGiveContacts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        reply = contacts_reply(tracker.get_slot("country"), conversation_language(tracker.slots))
+        language, her = conversation_language(tracker.slots), her_situation(tracker)
+        if asks_for_embassy(tracker.latest_message.get("text") or ""):
+            reply = embassy_reply(tracker.get_slot("country"), language, city=her.city)
+        else:
+            reply = contacts_reply(tracker.get_slot("country"), language, city=her.city, sex=her.sex, at_sea=her.at_sea)
         dispatcher.utter_message(text=reply.text)
         return [SlotSet("awaiting_country", reply.asked_country)]
 
@@ -75,12 +86,19 @@ class ActionCountryGiven(Action):
             dispatcher.utter_message(text=render("ask_country", language))
             return [SlotSet("awaiting_country", True)]
         if tracker.get_slot("awaiting_country") and pending in ("critical", "high"):
+            her = her_situation(tracker)
             reply = danger_reply(
-                Severity[pending], tracker.get_slot("danger_intent") or "", country, language
+                Severity[pending], tracker.get_slot("danger_intent") or "", country, language,
+                city=her.city, sex=her.sex, at_sea=her.at_sea,
             )
         elif tracker.get_slot("awaiting_country"):
-            reply = contacts_reply(country, language)
+            her = her_situation(tracker)
+            reply = contacts_reply(country, language, city=her.city, sex=her.sex, at_sea=her.at_sea)
         else:
             reply = country_noted_reply(country, language)
         dispatcher.utter_message(text=reply.text)
+        if tracker.get_slot("awaiting_country") and pending == "high" and not tracker.get_slot("case_number") and escalator():
+            # The danger reply waited for her country before asking: one question at a time.
+            dispatcher.utter_message(text=render(CONSENT.text, language), buttons=CONSENT.buttons(language))
+            return [SlotSet("awaiting_country", False), SlotSet(QUESTION_SLOT, CONSENT.name)]
         return [SlotSet("awaiting_country", False)]

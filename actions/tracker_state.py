@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
+from bot.dialogue.situation import Situation, situation_of
 from bot.understanding.language import LANGUAGES
 from bot.understanding.severity import Severity
 
@@ -31,3 +32,9 @@ def latest_triage(latest_message: Mapping[str, Any]) -> TriageResult:
 def highest_severity(current: Optional[str], new: Severity) -> Severity:
     """A conversation's severity only goes up."""
     return max(Severity.__members__.get(current or "none", Severity.none), new)
+
+
+def her_situation(tracker: Any) -> Situation:
+    """City, sex and whether at sea, from the slots and every message she wrote."""
+    texts = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
+    return situation_of(texts, tracker.get_slot("city"), tracker.get_slot("occupation"))

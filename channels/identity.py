@@ -24,6 +24,7 @@ class Address:
     channel: str
     address: str
     gsm7: bool  # she writes without diacritics: reply in GSM-7 on SMS
+    language: Optional[str] = None  # of her last message clearly in one language: for notices
 
 
 class Identities:
@@ -45,7 +46,10 @@ class Identities:
     async def remember(self, conversation_id: str, address: Address) -> None:
         key = ADDRESS_KEY.format(conversation_id=conversation_id)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"channel": address.channel, "address": address.address, "gsm7": int(address.gsm7)})
+            fields = {"channel": address.channel, "address": address.address, "gsm7": int(address.gsm7)}
+            if address.language:  # a short or mixed message keeps the language she had
+                fields["language"] = address.language
+            pipe.hset(key, mapping=fields)
             pipe.expire(key, self.ttl_seconds)
             await pipe.execute()
 
@@ -53,7 +57,7 @@ class Identities:
         found = await self.redis.hgetall(ADDRESS_KEY.format(conversation_id=conversation_id))
         if not found:
             return None
-        return Address(found["channel"], found["address"], found.get("gsm7") == "1")
+        return Address(found["channel"], found["address"], found.get("gsm7") == "1", found.get("language"))
 
     async def forget(self, conversation_id: str) -> None:
         await self.redis.delete(ADDRESS_KEY.format(conversation_id=conversation_id))

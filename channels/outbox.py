@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Protocol
 import redis.asyncio as aioredis
 
 from bot.runtime.privacy import mask_id
+from channels import contact_hold
 from channels.aof import rewrite_append_only_file
 from channels.streams import DurableStream, Entry
 
@@ -114,6 +115,13 @@ class Outbox:
             self.stream.finish_in(pipe, entry.id)
             await pipe.execute()
 
+    async def hold(self, entry: Entry, item: OutboxItem, delay: float) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(self.delayed_key, {item.dump(): time.time() + delay})
+            self.stream.finish_in(pipe, entry.id)
+            await pipe.execute()
+        logger.info("Message %s to %s held for %.0f s by her contact terms", item.id, mask_id(item.address), delay)
+
     async def dead_letter(self, entry: Entry, item: OutboxItem, reason: str) -> None:
         if await was_erased(self.redis, item.conversation_id):
             await self.stream.finish(entry.id)
@@ -183,6 +191,10 @@ class OutboxSender:
                 await rewrite_append_only_file(self.outbox.redis)
 
     async def _handle(self, entry: Entry, item: OutboxItem) -> None:
+        wait = await contact_hold.wait_seconds(self.outbox.redis, item.conversation_id, item.origin)
+        if wait > 0:  # her terms: not now (the attempt count is not spent)
+            await self.outbox.hold(entry, item, wait)
+            return
         if await self.optouts.contains(item.address):
             logger.info("Not sending reply %s to %s: opted out", item.id, mask_id(item.address))
             await self.outbox.stream.finish(entry.id)

@@ -3,9 +3,15 @@
 Webhook (per connector): authenticate → parse → NFC and clean → `accept()`: deduplicate on the
 provider id and record in the inbox stream → acknowledge. Then, in this process's workers:
 conversation id (no phone number in Rasa) → staff commands (the injected Router) → channel
-keywords (STOP, HELP) → per-sender rate limit → a person holding the conversation, or Rasa →
-replies split for the channel → outbox, in one Redis transaction with the inbox entry's removal
-and the case transcript's copies → sent with retries, or dead-lettered.
+keywords (STOP, HELP) → per-sender rate limit (over it, the message is still judged: danger goes
+on) → a person holding the conversation, or Rasa → replies split for the channel → outbox, in one
+Redis transaction with the inbox entry's removal and the case transcript's copies → sent with
+retries, or dead-lettered.
+
+A message leaves the inbox only when its turn's work is done: a turn in which an action failed,
+timed out or lost its events (channels/turns.py) keeps it pending, retried with backoff; after
+the last try she gets the hotline, and a message judged critical gets the emergency reply and its
+case opening queued for the escalation side, which needs no action server (docs/reliability.md).
 """
 from __future__ import annotations
 
@@ -20,13 +26,16 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.facts.directory import citizen_protection_hotline
 from bot.replies.catalogue import render
+from bot.replies.referrals import danger_reply
 from bot.runtime.privacy import mask_id
 from bot.runtime.settings import Settings
-from bot.understanding.language import detect_language
+from bot.understanding.language import clearly_written_in
+from bot.understanding.severity import Severity
+from channels import contact_hold
 from channels.choices import Choices, numbered
 from channels.core import MAX_TEXT_CHARS
 from channels.erasure import handle as erasure_handle
-from channels.handoff import CASE_EVENTS, case_event
+from channels.handoff import CASE_EVENTS, CASE_OPENINGS, OpensCases, case_event, case_opening
 from channels.identity import Address, Identities
 from channels.inbox import Inbound, Inbox
 from channels.optout import OptOuts
@@ -35,10 +44,13 @@ from channels.ratelimit import RateLimiter
 from channels.routing import BotOnly, Router
 from channels.segments import prefers_gsm7
 from channels.streams import Entry, StreamWorker
+from channels.turns import Judgment, TurnIncomplete, judge, watching
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+# Rasa's own wait for the action server is 5 minutes; a turn that takes this long is retried.
+TURN_TIMEOUT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -68,9 +80,10 @@ def hotline_text() -> str:
     return citizen_protection_hotline().phones[0].display
 
 
-def notice_language(text: str) -> str:
-    """The language of a notice said without Rasa: English only when she clearly writes it."""
-    return (detect_language(text) if text else None) or "vi"
+def notice_language(text: str, known: Optional[str] = None) -> str:
+    """The language of a notice said without Rasa (HELP, erasure, limits): the language of this
+    message when it clearly is one, else the conversation's, else Vietnamese."""
+    return (clearly_written_in(text) if text else None) or known or "vi"
 
 
 def worker_name(settings: Settings) -> str:
@@ -108,6 +121,7 @@ class ChannelPipeline:
         self.choices = Choices(redis)
         self.sender = adapter.sender()
         self._on_new_message: Optional[OnNewMessage] = None
+        self.turn_timeout_seconds = TURN_TIMEOUT_SECONDS
         self._workers: List[StreamWorker] = []
         self._mover: Optional[asyncio.Task] = None
 
@@ -170,11 +184,13 @@ class ChannelPipeline:
             await self._reply(entry, inbound.address, conversation_id, gsm7, [{"text": inbound.text}], inbound.extra.get("origin", "officer"))
             return
         gsm7 = bool(inbound.text) and prefers_gsm7(inbound.text)
-        await self.identities.remember(conversation_id, Address(self.channel, inbound.address, gsm7))
-        language = notice_language(inbound.text)
+        known = await self.identities.lookup(conversation_id)
+        language = notice_language(inbound.text, known.language if known else None)
+        await self.identities.remember(conversation_id, Address(self.channel, inbound.address, gsm7, language))
 
         if await self._command(entry, inbound):
             return
+        await contact_hold.she_wrote(self.redis, conversation_id)
         messages = await self._without_rasa(inbound, conversation_id, language)
         holding = await self.router.holding(conversation_id)
         case_id = holding.case_id
@@ -208,12 +224,30 @@ class ChannelPipeline:
         return await self._rate_limited(inbound, language)
 
     async def _rate_limited(self, inbound: Inbound, language: str) -> Optional[List[Dict[str, Any]]]:
-        """None within the limit; over it, one notice per window, then silence."""
+        """None within the limit; over it, one notice per window, then silence. The limit slows
+        replies, never judgment: a message over it that is judged dangerous still goes on."""
         decision = await self.rate_limiter.check(inbound.address)
         if decision.allowed:
             return None
+        judgment = await self.judge(inbound.text)
+        if judgment.danger:
+            logger.warning("%s over the rate limit on %s, judged %s: answered all the same",
+                           mask_id(inbound.address), self.channel, judgment.severity.name)
+            return None
         logger.info("%s over the rate limit on %s", mask_id(inbound.address), self.channel)
         return [{"text": render("rate_limited", language, hotline=hotline_text())}] if decision.notify else []
+
+    async def judge(self, text: str) -> Judgment:
+        """The NLU's judgment of a text without a turn (no action server needed), never below the
+        safety net's; the safety net alone when the NLU is not available."""
+        parse = None
+        parser = getattr(self._on_new_message, "parse", None)
+        if parser is not None and text.strip():
+            try:
+                parse = await parser(text[:MAX_TEXT_CHARS])
+            except Exception as error:  # noqa: BLE001  (the safety net still judges)
+                logger.warning("Could not parse a message on %s for triage: %s", self.channel, type(error).__name__)
+        return judge(text, parse)
 
     async def _command(self, entry: Entry, inbound: Inbound) -> bool:
         """A staff command (an officer acknowledging a case): recorded, and no turn."""
@@ -245,11 +279,18 @@ class ChannelPipeline:
             metadata={"channel": self.channel},
         )
         assert self._on_new_message is not None, "start() first"
-        await self._on_new_message(message)
+        with watching() as probe:
+            try:
+                await asyncio.wait_for(self._on_new_message(message), self.turn_timeout_seconds)
+            except asyncio.TimeoutError:
+                raise TurnIncomplete(f"the turn took longer than {self.turn_timeout_seconds:.0f} s") from None
+        if probe.failures:
+            raise TurnIncomplete(f"action {', '.join(probe.failures)} failed; its events are lost")
         return collector.messages
 
     async def _reply(self, entry: Optional[Entry], address: str, conversation_id: str, gsm7: bool,
-                     messages: List[Dict[str, Any]], origin: str = "bot", events: Sequence[Dict[str, str]] = ()) -> None:
+                     messages: List[Dict[str, Any]], origin: str = "bot", events: Sequence[Dict[str, str]] = (),
+                     openings: Sequence[Dict[str, str]] = ()) -> None:
         """Queue the replies, copy the case events and finish the inbox entry: all or nothing."""
         items, offered = self.outbox_items(address, conversation_id, gsm7, messages, origin)
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -257,6 +298,8 @@ class ChannelPipeline:
                 self.outbox.enqueue_in(pipe, item)
             for event in events:
                 pipe.xadd(CASE_EVENTS, event)
+            for opening in openings:
+                pipe.xadd(CASE_OPENINGS, opening)
             if offered:
                 self.choices.offer_in(pipe, conversation_id, offered)
             if entry is not None:
@@ -282,13 +325,29 @@ class ChannelPipeline:
         return items, offered
 
     async def give_up_inbound(self, entry: Entry) -> None:
-        """Rasa failed on this message every time: tell her where to call instead of silence."""
+        """Rasa failed on this message every time: tell her where to call instead of silence.
+        Judged critical, she gets the emergency reply, and her case opening is queued for the
+        escalation side in the same transaction (it needs neither Rasa's dialogue nor the action
+        server), with the time she wrote."""
         inbound = Inbound.load(entry.fields["message"])
-        logger.error("Message %s on %s failed repeatedly; the worker got the hotline instead", entry.id, self.channel)
         conversation_id = await self.identities.conversation_id(self.channel, inbound.address)
-        language = notice_language(inbound.text)
-        notice = render("system_problem", language, hotline=hotline_text())
-        await self._reply(entry, inbound.address, conversation_id, prefers_gsm7(inbound.text or "a"), [{"text": notice}], "notice")
+        known = await self.identities.lookup(conversation_id)
+        language = notice_language(inbound.text, known.language if known else None)
+        gsm7 = prefers_gsm7(inbound.text or "a")
+        judgment = await self.judge(inbound.text) if inbound.kind == "worker" else Judgment(Severity.none)
+        if not judgment.critical:
+            logger.error("Message %s on %s failed repeatedly; the worker got the hotline instead", entry.id, self.channel)
+            notice = render("system_problem", language, hotline=hotline_text())
+            await self._reply(entry, inbound.address, conversation_id, gsm7, [{"text": notice}], "notice")
+            return
+        reply = danger_reply(Severity.critical, judgment.intent or "", judgment.country, language, offer_human=False)
+        openings = []
+        if isinstance(self.router, OpensCases) and self.router.opens_cases:
+            openings = [case_opening(conversation_id, self.channel, "critical", country=judgment.country, language=language,
+                                     at=inbound.received_at, reason="the bot failed on a critical message")]
+        logger.error("Critical message %s on %s failed repeatedly: emergency reply sent%s", entry.id, self.channel,
+                     ", case opening queued" if openings else "")
+        await self._reply(entry, inbound.address, conversation_id, gsm7, [{"text": reply.text}], "notice", openings=openings)
 
     async def send_to_conversation(self, conversation_id: str, text: str, origin: str = "officer") -> bool:
         """Queue a message to a conversation's worker on this channel (officer replies)."""

@@ -145,7 +145,7 @@ class TwilioAdapter:
         if word in START_WORDS or kind == "START":
             await context.optouts.remove(inbound.address)
             logger.info("%s opted back in to SMS", mask_id(inbound.address))
-            return []
+            return [render("sms_started", context.language, hotline=hotline_text())]  # in her language
         if word in HELP_WORDS or kind == "HELP":
             return [render("sms_help", context.language, hotline=hotline_text())]
         if not inbound.text.strip():

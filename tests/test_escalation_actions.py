@@ -8,12 +8,11 @@ import pytest
 from rasa_sdk.events import SlotSet
 from sqlalchemy import select
 
+from actions.answers import ActionTakeAnswer
 from actions.danger import ActionRespondToDanger
-from actions.escalation import ActionConsentDeclined, ActionEscalate
-from bot.cases.rota import load_rota
+from actions.escalation import ActionEscalate
 from bot.cases.schema import notifications
-from bot.cases.store import CaseStore
-from bot.escalation.opening import Escalator
+from tests.support.escalation import escalation_on
 from tests.support.trackers import run_action as run
 from tests.support.trackers import tracker as conversation
 
@@ -24,11 +23,7 @@ CONVERSATION = "twilio-abc123"
 
 @pytest.fixture
 def escalation(tmp_path, redis_client, redis_url, monkeypatch):
-    store = CaseStore.connect(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    active = Escalator(store, load_rota(ROOT / "config" / "rota.example.yml"), redis_url, 3600)
-    for module in ("actions.danger", "actions.escalation"):
-        monkeypatch.setattr(f"{module}.escalator", lambda: active)
-    return active
+    return escalation_on(tmp_path, redis_url, monkeypatch)
 
 
 def tracker(intent, slots=None, **message):
@@ -59,21 +54,46 @@ async def test_high_asks_for_consent_with_three_choices_and_opens_nothing(escala
     assert messages[1]["text"].startswith("Bạn có muốn cán bộ lãnh sự liên hệ bạn không?")
     assert [b["title"] for b in messages[1]["buttons"]] == ["Có, nhắn tin ở đây", "Có, gọi cho tôi", "Không, cảm ơn"]
     assert "gặp người" not in messages[0]["text"]  # the question replaces the "text: human" hint
-    assert SlotSet("consent_asked", True) in events
+    assert SlotSet("question_asked", "consent") in events
     assert escalation.store.list_cases(conversation_id=CONVERSATION) == []
 
 
 async def test_yes_call_me_opens_a_case_with_consent_and_the_call_preference(escalation):
-    messages, events = await run(ActionEscalate(), tracker("affirm", {"severity": "high", "consent_asked": True}, text="Có, gọi cho tôi"))
+    asked = {"severity": "high", "question_asked": "consent"}
+    messages, events = await run(ActionTakeAnswer(), tracker("affirm", asked, text="Có, gọi cho tôi"))
     [case] = escalation.store.list_cases(conversation_id=CONVERSATION)
     assert (case.severity, case.consent, case.contact_preference) == ("high", "given", "call")
     assert case.number in messages[0]["text"] and "gọi số này" in messages[0]["text"]
     assert [r.decision for r in escalation.store.consent_records(CONVERSATION)] == ["given"]
-    assert SlotSet("consent_asked", False) in events
+    assert SlotSet("question_asked", None) in events
+    assert not any("chưa hiểu" in m.get("text", "") for m in messages)
+
+
+@pytest.mark.parametrize("answer, intent", [("1", "nlu_fallback"), ("Có, nhắn tin ở đây", "affirm"), ("dạ được ạ", "affirm"),
+                                            ("ok chi", "affirm"), ("co nhan em nha", "nlu_fallback")])
+async def test_consent_by_number_button_text_or_her_own_words_opens_a_chat_case(escalation, answer, intent):
+    messages, _ = await run(ActionTakeAnswer(), tracker(intent, {"severity": "high", "question_asked": "consent"}, text=answer))
+    [case] = escalation.store.list_cases(conversation_id=CONVERSATION)
+    assert (case.consent, case.contact_preference) == ("given", "chat")
+    assert case.number in messages[0]["text"]
+
+
+async def test_gọi_em_nhé_is_consent_to_a_call(escalation):
+    await run(ActionTakeAnswer(), tracker("nlu_fallback", {"severity": "high", "question_asked": "consent"}, text="goi em nhe"))
+    [case] = escalation.store.list_cases(conversation_id=CONVERSATION)
+    assert case.contact_preference == "call"
+
+
+async def test_once_a_case_is_open_asking_again_says_so_and_never_asks_for_gặp_người(escalation):
+    await run(ActionTakeAnswer(), tracker("affirm", {"severity": "high", "question_asked": "consent"}, text="1"))
+    [case] = escalation.store.list_cases(conversation_id=CONVERSATION)
+    messages, _ = await run(ActionEscalate(), tracker("request_human", {"case_number": case.number}, text="cho em gap can bo"))
+    assert case.number in messages[0]["text"] and "gặp người" not in messages[0]["text"]
+    assert len(escalation.store.list_cases(conversation_id=CONVERSATION)) == 1
 
 
 async def test_no_is_recorded_opens_no_case_and_still_gives_referrals(escalation):
-    messages, events = await run(ActionConsentDeclined(), tracker("deny", {"severity": "high", "consent_asked": True}, text="khong"))
+    messages, events = await run(ActionTakeAnswer(), tracker("deny", {"severity": "high", "question_asked": "consent"}, text="khong"))
     assert escalation.store.list_cases(conversation_id=CONVERSATION) == []
     assert [r.decision for r in escalation.store.consent_records(CONVERSATION)] == ["declined"]
     assert "không báo ai" in messages[0]["text"] and "1955" in messages[0]["text"]

@@ -71,13 +71,19 @@ def test_normalised_text_never_starts_with_a_slash(context):
 
 def test_language_detector_writes_parse_field_and_entity(context):
     detector = LanguageDetector.create(**context)
-    vi, en = detector.process([Message({"text": "chao ban"}), Message({"text": "hello"})])
+    vi, en = detector.process([Message({"text": "chào bạn"}), Message({"text": "my boss took my passport"})])
     assert vi.get("language") == "vi"
     assert vi.get("entities") == [
         {"entity": "language", "value": "vi", "start": 0, "end": 8, "extractor": "LanguageDetector"}
     ]
-    assert en.get("language") == "en"
+    assert en.get("language") == "en" and en.get("entities")[0]["value"] == "en"
     assert "language" in vi.as_dict(only_output_properties=True)
+
+
+@pytest.mark.parametrize("text", ["help", "e o kuwait", "cam on can bo", "hello", "ok chi"])
+def test_a_short_or_mixed_message_never_changes_the_conversations_language(context, text):
+    [message] = LanguageDetector.create(**context).process([Message({"text": text})])
+    assert not message.get("entities")
 
 
 def test_language_detector_writes_no_entity_when_the_text_does_not_tell(context):
@@ -90,11 +96,13 @@ def test_language_detector_writes_no_entity_when_the_text_does_not_tell(context)
 # --- the intent classifier: train, persist, load, predict ---------------------------------------
 
 EXAMPLES = {
-    "passport_held": ["chu giu ho chieu cua em", "boss keeps my passport", "cong ty giu passport cua em",
+    "abuse_passport_withheld": ["chu giu ho chieu cua em", "boss keeps my passport", "cong ty giu passport cua em",
                       "they took my passport", "ong chu khong tra ho chieu"],
     "greet": ["xin chao", "hello", "chao chi", "hi there", "alo chi oi"],
-    "wages_unpaid": ["3 thang chua tra luong", "no salary for 3 months", "chu no luong em",
-                     "boss does not pay my salary", "khong duoc tra luong"],
+    "abuse_unpaid_wages": ["3 thang chua tra luong", "no salary for 3 months", "chu no luong em",
+                           "boss does not pay my salary", "khong duoc tra luong"],
+    "emergency_violence": ["chu danh em", "he beats me every day", "ba chu tat em chay mau",
+                           "my boss hit me with a stick", "bi danh dap"],
 }
 
 
@@ -107,7 +115,7 @@ def test_the_classifier_trains_persists_loads_and_predicts_the_full_distribution
     resource = trained.train(training_data())
     loaded = TfidfIntentClassifier.load(**{**context, "resource": resource})
     [passport, hello] = loaded.process([Message({TEXT: "chu giu ho chieu"}), Message({TEXT: "hello chi"})])
-    assert passport.get(INTENT)["name"] == "passport_held"
+    assert passport.get(INTENT)["name"] == "abuse_passport_withheld"
     assert hello.get(INTENT)["name"] == "greet"
     ranking = passport.get("intent_ranking")
     assert {r["name"] for r in ranking} == set(EXAMPLES)

@@ -333,6 +333,11 @@ PLACEHOLDER_VALUES = {
         "local": "Đài tệ",
         "charge": "tiền dịch vụ",
         "number": "TW-0042",
+        # the fee form's job numbers, and her terms for contact
+        "max": "10", "home_caregiver": "2", "institutional_caregiver": "3",
+        "fishing_coastal": "7", "fishing_offshore": "8", "seafarer": "9",
+        "time": "21:00", "channel": "Zalo",
+        "terms": "chỉ sau 21:00; chỉ qua Zalo; không gọi điện",
     },
     "en": {
         "services": "Police: 113\nVietnam's citizen protection hotline: +84 981 84 84 84",
@@ -345,6 +350,10 @@ PLACEHOLDER_VALUES = {
         "local": "TWD",
         "charge": "service fee",
         "number": "TW-0042",
+        "max": "10", "home_caregiver": "2", "institutional_caregiver": "3",
+        "fishing_coastal": "7", "fishing_offshore": "8", "seafarer": "9",
+        "time": "21:00", "channel": "Zalo",
+        "terms": "only after 21:00; only on Zalo; no calls",
     },
 }
 

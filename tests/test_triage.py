@@ -1,5 +1,14 @@
 """Severity: the classifier's weight summed per severity, raised (never lowered) by the net."""
+import numpy as np
+
 from bot.understanding.intents import DANGER_INTENTS, INTENTS, Severity
+from bot.understanding.severity_model import (
+    CRITICAL_RECALL_TARGET,
+    PAGE_FALSE_ALARM_BUDGET,
+    SeverityEstimate,
+    Thresholds,
+    choose_thresholds,
+)
 from bot.understanding.triage import assess
 
 
@@ -82,3 +91,38 @@ def test_a_negated_cue_raises_nothing_and_is_named_in_the_reasons():
     result = assess("chủ không đánh em, chỉ hay la thôi", "abuse_threats", 0.8, ranking(("abuse_threats", 0.8), ("greet", 0.2)))
     assert result.severity is Severity.high
     assert [cue["contexts"] for cue in result.reasons()["held_cues"]] == [["negated"]]
+
+
+# --- the calibrated decision -----------------------------------------------------------------
+
+def estimate(none, high, critical, top=0.6, page=0.5, ask=0.2, danger=0.6, familiar=0.15):
+    return SeverityEstimate(none, high, critical, top, Thresholds(page, ask, danger, familiar))
+
+
+def test_the_calibrated_model_pages_only_above_its_page_line():
+    ranked = ranking(("emergency_violence", 0.6), ("greet", 0.4))
+    assert assess("...", "emergency_violence", 0.6, ranked, estimate(0.2, 0.1, 0.7)).severity == Severity.critical
+    asked = assess("...", "emergency_violence", 0.6, ranked, estimate(0.5, 0.2, 0.3))
+    assert asked.severity == Severity.high and asked.uncertain  # between ask and page: one question
+    assert assess("...", "greet", 0.6, ranked, estimate(0.9, 0.05, 0.05)).severity == Severity.none
+
+
+def test_a_message_unlike_anything_trained_is_not_danger_on_the_models_word_alone():
+    spread = ranking(("emergency_medical", 0.09), ("emergency_violence", 0.08), ("greet", 0.07))
+    result = assess("em ở Nga", "emergency_medical", 0.09, spread, estimate(0.1, 0.1, 0.8, top=0.09))
+    assert result.severity == Severity.none and result.raised_by == "unfamiliar"
+    # ... but the safety net still hears a cry for help
+    assert assess("cứu em với", "emergency_medical", 0.09, spread, estimate(0.1, 0.1, 0.8, top=0.09)).severity == Severity.critical
+
+
+def test_cross_validated_thresholds_keep_the_false_page_budget():
+    rng = np.random.default_rng(0)
+    levels = np.array([0] * 300 + [1] * 300 + [2] * 300)
+    critical = np.concatenate([rng.beta(1, 6, 300), rng.beta(2, 4, 300), rng.beta(6, 1, 300)])
+    high = (1 - critical) * 0.5
+    calibrated = np.stack([1 - critical - high, high, critical], axis=1)
+    top = np.concatenate([rng.uniform(0.3, 0.9, 900)])
+    lines = choose_thresholds(calibrated, levels, top)
+    assert (calibrated[levels == 0, 2] >= lines.page).mean() <= PAGE_FALSE_ALARM_BUDGET
+    assert (calibrated[levels == 2, 2] >= lines.ask).mean() >= CRITICAL_RECALL_TARGET
+    assert lines.ask <= lines.page

@@ -104,7 +104,8 @@ INCOMING = [
     Incoming("STOP opts her out, and nothing reaches her after", Webhook(sms("STOP")), opted_out=True),
     Incoming("any STOP word, in any case", Webhook(sms("unsubscribe")), opted_out=True),
     Incoming("Twilio's own OptOutType=STOP", Webhook(sms("Dừng lại", OptOutType="STOP")), opted_out=True),
-    Incoming("START opts her back in", Webhook(sms("START")), opted_out_before=True, opted_out=False),
+    Incoming("START opts her back in, and is confirmed in her language", Webhook(sms("START")), opted_out_before=True,
+             opted_out=False, reply=Containing("Da bat lai tin nhan", HOTLINE)),
 
     Incoming("no signature", Webhook(sms(), Signature.UNSIGNED), status=403),
     Incoming("a signature that is not one", Webhook(sms(), Signature.UNSIGNED, {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}),

@@ -27,11 +27,16 @@ EVENT_KINDS = (
     "notified",
     "notify_failed",
     "acknowledged",
+    "ack_refused",
+    "opened_late",
     "taken",
     "message_in",
     "message_out",
     "consent_given",
     "consent_declined",
+    "consent_withdrawn",
+    "contact_terms",
+    "details_changed",
     "severity_changed",
     "reassigned",
     "note",
@@ -39,10 +44,11 @@ EVENT_KINDS = (
 )
 
 #: A case's consent state. ``not_required``: imminent danger, opened without asking (Polaris).
-CONSENT_STATES = ("pending", "given", "declined", "not_required")
-#: How she wants to be contacted: in this chat, a call to this number, another safe number/time.
-CONTACT_PREFERENCES = ("chat", "call", "other")
-CONSENT_DECISIONS = ("given", "declined")
+CONSENT_STATES = ("pending", "given", "declined", "not_required", "withdrawn")
+#: How she wants to be contacted: in this chat, a call to this number, another safe number/time,
+#: or not at all until she writes again (``hold``); ``contact_detail`` says the when and how.
+CONTACT_PREFERENCES = ("chat", "call", "other", "hold")
+CONSENT_DECISIONS = ("given", "declined", "withdrawn")
 CHANNELS_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 _CASE_NUMBER = re.compile(r"^\s*(?:([A-Za-z]{2})\s*-?\s*)?#?0*(\d{1,12})\s*$")

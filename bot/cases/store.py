@@ -7,7 +7,8 @@ even if the process dies the next instant.
 ``CaseStore`` gathers the parts, each in its own module: reading and the row-level steps
 (``bot.cases.case_rows``), opening and the moves between statuses (``bot.cases.lifecycle``),
 the audit trail and transcript (``bot.cases.audit_trail``), consent (``bot.cases.consent``),
-retention and erasure (``bot.cases.retention``). What they keep and raise is in
+what the conversation tells after opening (``bot.cases.case_details``), retention and erasure
+(``bot.cases.retention``). What they keep and raise is in
 ``bot.cases.records``, exported here too.
 
 Nothing here logs transcript text, summaries, phone numbers or chat ids: conversation ids are
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import Optional
 
 from bot.cases.audit_trail import AuditTrail
+from bot.cases.case_details import CaseDetails
 from bot.cases.consent import ConsentLog
 from bot.cases.lifecycle import CaseLifecycle
 from bot.cases.records import (
@@ -67,7 +69,7 @@ __all__ = [
 ]
 
 
-class CaseStore(CaseLifecycle, AuditTrail, ConsentLog, Retention):
+class CaseStore(CaseLifecycle, AuditTrail, ConsentLog, CaseDetails, Retention):
     """Cases in a SQL database (``bot.cases.db.make_engine``); run ``migrate(engine)`` first.
 
     Methods are synchronous; async callers run them in a thread. ``clock`` returns the current

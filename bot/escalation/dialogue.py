@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Optional
 
 from bot.escalation.opening import Escalator, channel_of
 from bot.facts.directory import citizen_protection_hotline
@@ -36,24 +36,21 @@ def contact_method(text: str) -> str:
     return "call" if CALL_WORDS & set(words(text or "")) else "chat"
 
 
-def consent_buttons(language: str) -> List[Dict[str, str]]:
-    # Payloads are what she would type: the NLU reads them like any answer (affirm / deny).
-    return [{"title": render(key, language), "payload": render(key, language)} for key in ("consent_chat", "consent_call", "consent_no")]
-
-
 def hotline() -> str:
     return citizen_protection_hotline().phones[0].display
 
 
-async def open_case(escalator: Escalator, conversation: Conversation, *, consent: str, method: Optional[str]):
-    """Open (or join) the conversation's case; returns once it is committed."""
+async def open_case(escalator: Escalator, conversation: Conversation, *, consent: str, method: Optional[str],
+                    contact_detail: Optional[str] = None):
+    """Open (or join) the conversation's case; returns once it is committed. `contact_detail`:
+    her terms told before the case opened (the contact_terms slot)."""
     case = await asyncio.to_thread(
         escalator.open, conversation.conversation_id, conversation.channel, conversation.country,
         conversation.language, conversation.severity if conversation.severity in ("critical", "high") else "none",
-        consent=consent, contact_preference=method,
+        consent=consent, contact_preference=method, contact_detail=contact_detail,
     )
     if consent == "given":
-        await asyncio.to_thread(escalator.record_consent, conversation.conversation_id, "given", method)
+        await asyncio.to_thread(escalator.record_consent, conversation.conversation_id, "given", method, contact_detail)
     return case
 
 

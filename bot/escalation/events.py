@@ -3,29 +3,44 @@
 The Rasa process copies a conversation's messages here while it has an open case, and routes
 officers' "OK TW-0042" and Acknowledge buttons here; the console process writes them to SQL.
 A Redis stream with a consumer group, so nothing is lost when the console restarts.
+
+An acknowledgement counts only when it cannot have been forged: by SMS (whose sender number can
+be spoofed) it must carry the code from the officer's alert or the officer's PIN from the rota;
+Telegram chats are authenticated by Telegram. An officer acknowledges only cases of the countries
+they serve or cases they were alerted to; the desk only cases escalated to it. A refusal is a
+case event (`ack_refused`), so the trail shows who tried.
 """
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 from typing import Optional
 
 import redis.asyncio as aioredis
+from sqlalchemy import and_, func, select
 
 from bot.cases.rota import Rota
-from bot.cases.store import CaseError, CaseNotFound, CaseStore
+from bot.cases.schema import notifications
+from bot.cases.store import Case, CaseError, CaseNotFound, CaseStore
+from bot.escalation.follow_up import follow_message
+from bot.escalation.routing import ack_code
 from channels.handoff import CASE_EVENTS
 from channels.streams import DurableStream, Entry, StreamWorker
 
 logger = logging.getLogger(__name__)
 
 
+AUTHENTICATED_CHANNELS = ("telegram", "console")  # the sender cannot be forged there
+
+
 class CaseEventWriter:
-    def __init__(self, store: CaseStore, redis: aioredis.Redis, rota: Optional[Rota]) -> None:
+    def __init__(self, store: CaseStore, redis: aioredis.Redis, rota: Optional[Rota], ack_key: bytes = b"") -> None:
         self.store = store
         self.redis = redis
         self.rota = rota
+        self.ack_key = ack_key
         self.stream = DurableStream(redis, CASE_EVENTS)
 
     def worker(self, consumer: str, claim_idle_seconds: float) -> StreamWorker:
@@ -41,10 +56,12 @@ class CaseEventWriter:
             actor = "worker" if kind == "message_in" else "bot"
             try:
                 await asyncio.to_thread(self.store.record_message, int(event["case_id"]), kind[len("message_"):], event["text"], actor)
+                if kind == "message_in":
+                    await asyncio.to_thread(follow_message, self.store, self.rota, int(event["case_id"]), event["text"])
             except CaseNotFound:
                 pass  # erased or purged in between
         elif kind == "officer_ack":
-            await self._acknowledge(event["officer"], str(event["case"]))
+            await self._acknowledge(event)
         elif kind == "erase":
             counts = await asyncio.to_thread(self.store.erase_conversation, event["conversation_id"])
             logger.info("Erased a conversation's cases on request: %s", counts)
@@ -52,30 +69,64 @@ class CaseEventWriter:
             logger.warning("Unknown case event %r ignored", kind)
         await self.stream.finish(entry.id)
 
-    async def _acknowledge(self, officer: str, reference: str) -> None:
+    async def _acknowledge(self, event: dict) -> None:
+        officer, reference = str(event.get("officer") or ""), str(event["case"])
+        channel, via = str(event.get("channel") or ""), str(event.get("via") or "")
         try:
             case = await asyncio.to_thread(self.store.get_case_by_number, reference, False)
         except (CaseNotFound, CaseError):
-            logger.info("Officer %s acknowledged an unknown case %s", officer, reference)
+            logger.info("Officer %s acknowledged an unknown case %s", officer or "?", reference)
             return
-        if self.rota is not None and not may_acknowledge(self.rota, officer, case.country):
-            logger.warning("Officer %s may not acknowledge %s (country %s)", officer, case.number, case.country)
+        refusal = await asyncio.to_thread(self._refusal, case, officer, channel, str(event.get("code") or ""), via)
+        if refusal:
+            logger.warning("Acknowledgement of %s by %s (%s) refused: %s", case.number, officer or "someone", channel or "?", refusal)
+            await asyncio.to_thread(self.store.add_event, case.id, "ack_refused", officer or None,
+                                    {"channel": channel, "reason": refusal, **({"via": via} if via else {})})
             return
         try:
-            await asyncio.to_thread(self.store.acknowledge, case.id, officer)
+            await asyncio.to_thread(self.store.acknowledge, case.id, officer, {"channel": channel, **({"via": via} if via else {})})
         except CaseError as error:
             logger.info("Acknowledgement of %s by %s refused: %s", case.number, officer, error)
+
+    def _refusal(self, case: Case, officer: str, channel: str, code: str, via: str) -> str:
+        """Why this acknowledgement does not count, or "" when it does."""
+        if self.rota is None:
+            return ""
+        try:
+            member = self.rota.get(officer)
+        except KeyError:
+            return "not on the rota"
+        if channel not in AUTHENTICATED_CHANNELS and not self._code_holds(case, member.id, code):
+            return "by SMS without the code from the alert or the officer's PIN"
+        if may_acknowledge(self.store, self.rota, member.id, case):
+            return ""
+        if via and may_acknowledge(self.store, self.rota, via, case):
+            return ""  # a rota member in the group of someone the case was escalated to
+        return "not their country, and not escalated to them"
+
+    def _code_holds(self, case: Case, officer_id: str, code: str) -> bool:
+        if not code:
+            return False
+        pin = self.rota.get(officer_id).ack_pin if self.rota is not None else None
+        if pin is not None and hmac.compare_digest(code, pin.get_secret_value()):
+            return True
+        return bool(self.ack_key) and hmac.compare_digest(code, ack_code(self.ack_key, case.number, officer_id))
 
     async def give_up(self, entry: Entry) -> None:
         logger.error("A case event could not be written after several tries; dropped (entry %s)", entry.id)
 
 
-def may_acknowledge(rota: Rota, officer_id: str, country: Optional[str]) -> bool:
-    """The desk, an officer of the case's country, or a backup of one."""
+def may_acknowledge(store: CaseStore, rota: Rota, officer_id: str, case: Case) -> bool:
+    """An officer of the case's country, or anyone (the desk included) it was escalated to."""
     try:
         officer = rota.get(officer_id)
     except KeyError:
         return False
-    return officer.id == rota.desk.id or (country or "") in officer.countries or any(
-        officer_id in other.backups for other in rota.officers if (country or "") in other.countries
-    )
+    if officer.id != rota.desk.id and case.country and case.country in officer.countries:
+        return True
+    with store.engine.begin() as connection:
+        alerted = connection.execute(
+            select(func.count()).select_from(notifications)
+            .where(and_(notifications.c.case_id == case.id, notifications.c.officer == officer.id))
+        ).scalar()
+    return bool(alerted)

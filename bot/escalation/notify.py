@@ -2,24 +2,33 @@
 
 Notifications are rows in the case store (table `notifications`), so they survive restarts:
 a case's first step is written in the same moment the case is opened; this loop sends what is
-due, retries failures with backoff, records every attempt as a case event, and when nobody has
-acknowledged within the SLA (2 minutes for critical, 15 for high by default) schedules the next
-officer in the chain: backups, then the desk in Vietnam. A notification carries a summary only
-(severity, country, language, channel, case number, link); the transcript stays in the console.
+due and records every attempt as a case event. When nobody has acknowledged within the SLA (2
+minutes for critical, 15 for high by default) it schedules the next officer in the chain:
+backups, then the desk in Vietnam. A notification carries a summary only (severity, country,
+language, channel, case number, the code that acknowledges it by SMS, link); the transcript stays
+in the console.
+
+A provider outage delays an alert, never drops one: a send that fails for a reason that may pass
+(network, 429, 5xx) is retried with backoff (2 s doubling to a minute) until it goes, the case is
+acknowledged, or the case is handed to the next step. Alerts are grouped per officer and channel:
+one message lists every case waiting for that officer, so retries after an outage are one message,
+not one per case; and an officer gets at most one message per SLA step (`group_seconds`) unless a
+case is new to them.
 """
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import logging
-from typing import Dict, List, Optional, Protocol
+from typing import Dict, List, Optional, Protocol, Sequence, Tuple
 
 from sqlalchemy import and_, func, select
 
 from bot.cases.db import utcnow
 from bot.cases.rota import Officer, Rota, on_duty
-from bot.cases.schema import notifications
-from bot.cases.store import Case, CaseNotFound, CaseStore
+from bot.cases.schema import cases, notifications
+from bot.cases.store import SEVERITY_RANK, Case, CaseNotFound, CaseStore
+from bot.escalation.routing import ack_code
 from bot.understanding.gazetteer import country_name
 
 logger = logging.getLogger(__name__)
@@ -27,6 +36,8 @@ logger = logging.getLogger(__name__)
 PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 CHANNEL_ORDER = ("telegram", "sms")
 DESK_REPEATS = 10  # a case nobody acknowledges keeps ringing the desk, but not forever
+MAX_LISTED = 8  # cases in one grouped alert; the others wait for the next one
+LATE_SECONDS = 60  # an alert this long after the message says when she wrote
 
 
 class NotifyError(Exception):
@@ -41,7 +52,8 @@ class OfficerSender(Protocol):
 
     async def close(self) -> None: ...
 
-    async def notify(self, address: str, case: Case, text: str, link: Optional[str]) -> None: ...
+    async def notify(self, address: str, cases: Sequence[Case], text: str, link: Optional[str]) -> None:
+        """One message about `cases` (one or several waiting for this officer)."""
 
 
 def chain_for(rota: Rota, case: Case) -> List[Officer]:
@@ -68,39 +80,94 @@ def schedule_step(store: CaseStore, rota: Rota, case: Case, step: int, now: Opti
             select(func.count()).select_from(notifications).where(and_(notifications.c.case_id == case.id, notifications.c.step == step))
         ).scalar()
         if not already and rows:
+            # Handed to the next step: the earlier steps' alerts still waiting stop retrying.
+            connection.execute(
+                notifications.update()
+                .where(and_(notifications.c.case_id == case.id, notifications.c.step < step, notifications.c.status == PENDING))
+                .values(status=CANCELLED, last_error="handed to the next step", updated_at=now)
+            )
             connection.execute(notifications.insert(), rows)
     return officer
 
 
-def summary_text(case: Case, link: Optional[str]) -> str:
+def summary_text(case: Case, link: Optional[str], code: str = "", now: Optional[dt.datetime] = None) -> str:
     urgency = {"critical": "🔴 KHẨN CẤP / CRITICAL", "high": "🟠 CẦN GIÚP / HIGH"}.get(case.severity, case.severity.upper())
     country = country_name(case.country, "vi") if case.country else "chưa rõ nước / country unknown"
     lines = [
         f"{urgency} {case.number}",
         f"{country} · {case.language} · {case.channel}",
-        f"Nhận ca / Acknowledge: OK {case.number}",
+        f"Nhận ca / Acknowledge: OK {case.number}{' ' + code if code else ''}",
     ]
+    terms = contact_line(case)
+    if terms:
+        lines.append(terms)
+    late = _late_line(case, now)
+    if late:
+        lines.append(late)
     if link:
         lines.append(link)
     return "\n".join(lines)
+
+
+def contact_line(case: Case) -> str:
+    """Her terms for contact, for the officer before anything else is done."""
+    if case.consent == "withdrawn" or case.contact_preference == "hold":
+        return f"⚠ Liên hệ / Contact: {case.contact_detail or 'KHÔNG liên hệ cho đến khi cô ấy nhắn / do not contact until she writes'}"
+    if case.contact_preference in ("call", "other") or case.contact_detail:
+        return f"Liên hệ / Contact: {case.contact_preference}{' · ' + case.contact_detail if case.contact_detail else ''}"
+    return ""
+
+
+def digest_text(cases: Sequence[Case], codes: Dict[int, str], link: Optional[str], now: Optional[dt.datetime] = None) -> str:
+    """Several cases waiting for one officer, in one message."""
+    lines = [f"⏳ {len(cases)} ca đang chờ / cases waiting"]
+    for case in cases:
+        mark = {"critical": "🔴", "high": "🟠"}.get(case.severity, "•")
+        code = codes.get(case.id, "")
+        lines.append(f"{mark} {case.number} · {case.country or '??'} · {case.channel} · OK {case.number}{' ' + code if code else ''}")
+        late = _late_line(case, now)
+        if late:
+            lines.append(f"   {late}")
+    if link:
+        lines.append(link)
+    return "\n".join(lines)
+
+
+def _late_line(case: Case, now: Optional[dt.datetime]) -> str:
+    created = case.created_at if case.created_at.tzinfo else case.created_at.replace(tzinfo=dt.timezone.utc)
+    waited = ((now or utcnow()) - created).total_seconds()
+    if waited < LATE_SECONDS:
+        return ""
+    return f"⏱ Tin lúc / Message at {created:%H:%M} UTC ({int(waited // 60)} phút trước / min ago)"
 
 
 def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(2 ** attempts, 60))
 
 
+Group = Tuple[str, str]  # officer, channel
+
+
 class Notifier:
     def __init__(self, store: CaseStore, rota: Rota, senders: Dict[str, OfficerSender], *,
-                 sla_seconds: Dict[str, int], max_attempts: int, console_url: Optional[str]) -> None:
+                 sla_seconds: Dict[str, int], max_attempts: int, console_url: Optional[str],
+                 ack_key: bytes = b"", group_seconds: Optional[float] = None) -> None:
         self.store = store
         self.rota = rota
         self.senders = senders
         self.sla_seconds = sla_seconds
+        # Attempts after which a failing alert is logged as an error (it is still retried).
         self.max_attempts = max_attempts
         self.console_url = console_url.rstrip("/") if console_url else None
+        self.ack_key = ack_key
+        self.group_seconds = group_seconds if group_seconds is not None else min(sla_seconds.values())
+        self._last_sent: Dict[Group, dt.datetime] = {}
 
     def link(self, case: Case) -> Optional[str]:
         return f"{self.console_url}/cases/{case.id}" if self.console_url else None
+
+    def code(self, case: Case, officer: str) -> str:
+        return ack_code(self.ack_key, case.number, officer) if self.ack_key else ""
 
     async def run_forever(self, interval: float = 0.5) -> None:
         while True:
@@ -115,53 +182,90 @@ class Notifier:
     async def run_once(self, now: Optional[dt.datetime] = None) -> None:
         now = now or utcnow()
         await asyncio.to_thread(self._escalate_overdue, now)
-        for row in await asyncio.to_thread(self._due, now):
-            await self._attempt(row, now)
+        for group, rows in (await asyncio.to_thread(self._waiting, now)).items():
+            await self._attempt(group, rows, now)
 
     # --- sending ----------------------------------------------------------------------------
 
-    def _due(self, now: dt.datetime):
+    def _waiting(self, now: dt.datetime) -> Dict[Group, list]:
+        """Every pending notification of each officer and channel that has one due."""
         with self.store.engine.begin() as connection:
-            return connection.execute(
-                select(notifications).where(and_(notifications.c.status == PENDING, notifications.c.due_at <= now))
-                .order_by(notifications.c.due_at).limit(50)
+            pending = connection.execute(
+                select(notifications).where(notifications.c.status == PENDING).order_by(notifications.c.due_at).limit(1000)
             ).mappings().all()
+        groups: Dict[Group, list] = {}
+        for row in pending:
+            groups.setdefault((row["officer"], row["channel"]), []).append(row)
+        return {group: rows for group, rows in groups.items() if any(_aware(row["due_at"]) <= now for row in rows)}
 
-    async def _attempt(self, row, now: dt.datetime) -> None:
-        try:
-            case = await asyncio.to_thread(self.store.get_case, row["case_id"], False)
-        except CaseNotFound:
-            return  # purged or erased; its notifications went with it
-        if case.status != "open":  # acknowledged, taken or closed meanwhile
-            await asyncio.to_thread(self._update, row["id"], status=CANCELLED, updated_at=now)
+    async def _attempt(self, group: Group, rows: list, now: dt.datetime) -> None:
+        officer_id, channel = group
+        waiting: List[Tuple[dict, Case]] = []
+        for row in rows:
+            try:
+                case = await asyncio.to_thread(self.store.get_case, row["case_id"], False)
+            except CaseNotFound:
+                continue  # purged or erased; its notifications went with it
+            if case.status != "open":  # acknowledged, taken or closed meanwhile
+                await asyncio.to_thread(self._update, [row["id"]], status=CANCELLED, updated_at=now)
+                continue
+            waiting.append((row, case))
+        if not waiting or not self._may_send(group, waiting, now):
             return
-        detail = {"officer": row["officer"], "channel": row["channel"], "step": row["step"], "attempt": row["attempts"] + 1}
+        waiting.sort(key=lambda pair: (SEVERITY_RANK[pair[1].severity], pair[1].created_at))
+        waiting = waiting[:MAX_LISTED]
+        listed = [case for _row, case in waiting]
         try:
-            officer = self.rota.get(row["officer"])
-            address = getattr(officer.contacts, row["channel"])
-            sender = self.senders.get(row["channel"])
+            officer = self.rota.get(officer_id)
+            address = getattr(officer.contacts, channel)
+            sender = self.senders.get(channel)
             if sender is None or not address:
-                raise NotifyError(f"the {row['channel']} channel is not configured", retryable=False)
-            await sender.notify(address, case, summary_text(case, self.link(case)), self.link(case))
+                raise NotifyError(f"the {channel} channel is not configured", retryable=False)
+            if len(listed) == 1:
+                text = summary_text(listed[0], self.link(listed[0]), self.code(listed[0], officer_id), now)
+            else:
+                codes = {case.id: self.code(case, officer_id) for case in listed}
+                text = digest_text(listed, codes, f"{self.console_url}/cases" if self.console_url else None, now)
+            await sender.notify(address, listed, text, self.link(listed[0]) if len(listed) == 1 else None)
         except (NotifyError, KeyError) as error:
-            reason = error.reason if isinstance(error, NotifyError) else "officer no longer in the rota"
-            retry = isinstance(error, NotifyError) and error.retryable and row["attempts"] + 1 < self.max_attempts
-            await asyncio.to_thread(
-                self._update, row["id"], status=PENDING if retry else FAILED, attempts=row["attempts"] + 1,
-                last_attempt_at=now, last_error=reason[:200], due_at=now + backoff(row["attempts"] + 1), updated_at=now,
-            )
-            await asyncio.to_thread(self.store.add_event, case.id, "notify_failed", "bot", {**detail, "error": reason[:200], "will_retry": retry})
-            logger.warning("Notifying %s about %s by %s failed: %s", row["officer"], case.number, row["channel"], reason)
+            await self._failed(group, waiting, error, now)
             return
-        await asyncio.to_thread(
-            self._update, row["id"], status=SENT, attempts=row["attempts"] + 1, last_attempt_at=now, updated_at=now,
-        )
-        await asyncio.to_thread(self.store.add_event, case.id, "notified", "bot", detail)
-        logger.info("Notified %s about %s by %s", row["officer"], case.number, row["channel"])
+        self._last_sent[group] = now
+        for row, case in waiting:
+            await asyncio.to_thread(self._update, [row["id"]], status=SENT, attempts=row["attempts"] + 1, last_attempt_at=now, updated_at=now)
+            detail = {"officer": officer_id, "channel": channel, "step": row["step"], "attempt": row["attempts"] + 1}
+            if len(listed) > 1:
+                detail["grouped_with"] = len(listed) - 1
+            await asyncio.to_thread(self.store.add_event, case.id, "notified", "bot", detail)
+        logger.info("Notified %s about %s by %s", officer_id, ", ".join(case.number for case in listed), channel)
 
-    def _update(self, notification_id: int, **values) -> None:
+    def _may_send(self, group: Group, waiting: List[Tuple[dict, Case]], now: dt.datetime) -> bool:
+        """Now, when a case is new to this officer; else once per SLA step (retries, the desk's
+        repeats), so that many cases and many retries stay one message."""
+        last = self._last_sent.get(group)
+        if last is None or (now - last).total_seconds() >= self.group_seconds:
+            return True
+        return any(row["attempts"] == 0 and row["step"] < len(chain_for(self.rota, case)) for row, case in waiting)
+
+    async def _failed(self, group: Group, waiting: List[Tuple[dict, Case]], error: Exception, now: dt.datetime) -> None:
+        officer_id, channel = group
+        reason = error.reason if isinstance(error, NotifyError) else "officer no longer in the rota"
+        retryable = isinstance(error, NotifyError) and error.retryable
+        for row, case in waiting:
+            attempts = row["attempts"] + 1
+            await asyncio.to_thread(
+                self._update, [row["id"]], status=PENDING if retryable else FAILED, attempts=attempts,
+                last_attempt_at=now, last_error=reason[:200], due_at=now + backoff(attempts), updated_at=now,
+            )
+            detail = {"officer": officer_id, "channel": channel, "step": row["step"], "attempt": attempts,
+                      "error": reason[:200], "will_retry": retryable}
+            await asyncio.to_thread(self.store.add_event, case.id, "notify_failed", "bot", detail)
+        level = logging.ERROR if not retryable or max(row["attempts"] for row, _ in waiting) + 1 >= self.max_attempts else logging.WARNING
+        logger.log(level, "Notifying %s by %s failed (%s)%s", officer_id, channel, reason, "; retrying" if retryable else "")
+
+    def _update(self, notification_ids: List[int], **values) -> None:
         with self.store.engine.begin() as connection:
-            connection.execute(notifications.update().where(notifications.c.id == notification_id).values(**values))
+            connection.execute(notifications.update().where(notifications.c.id.in_(notification_ids)).values(**values))
 
     # --- the SLA ----------------------------------------------------------------------------
 
@@ -171,8 +275,6 @@ class Notifier:
             select(notifications.c.case_id, func.max(notifications.c.step).label("step"), func.max(notifications.c.created_at).label("since"))
             .group_by(notifications.c.case_id).subquery()
         )
-        from bot.cases.schema import cases
-
         with self.store.engine.begin() as connection:
             rows = connection.execute(
                 select(cases.c.id, cases.c.severity, latest.c.step, latest.c.since)
@@ -180,9 +282,7 @@ class Notifier:
                 .where(cases.c.status == "open")
             ).all()
         for case_id, severity, step, since in rows:
-            if since.tzinfo is None:
-                since = since.replace(tzinfo=dt.timezone.utc)
-            if now - since < dt.timedelta(seconds=self.sla_seconds.get(severity, self.sla_seconds["high"])):
+            if now - _aware(since) < dt.timedelta(seconds=self.sla_seconds.get(severity, self.sla_seconds["high"])):
                 continue
             case = self.store.get_case(case_id, with_events=False)
             officer = schedule_step(self.store, self.rota, case, step + 1, now)
@@ -191,3 +291,5 @@ class Notifier:
                 logger.warning("%s not acknowledged in time; alerting %s", case.number, officer.id)
 
 
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)

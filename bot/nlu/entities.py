@@ -1,4 +1,4 @@
-"""Rasa component: the country and the occupation a message names, as entities.
+"""Rasa component: the country, the city and the occupation a message names, as entities.
 
 A phrase list (bot.understanding.gazetteer) rather than a trained extractor: the values must be exact ISO
 codes, and a list is easy to extend with the next city a worker names. Runs before the
@@ -13,7 +13,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.stateless import StatelessComponent
-from bot.understanding.gazetteer import find_countries, find_occupations
+from bot.understanding.gazetteer import find_cities, find_countries, find_occupations
 from bot.understanding.places_index import place_index
 
 
@@ -33,7 +33,8 @@ class GazetteerExtractor(StatelessComponent):
             found = [
                 {"entity": entity, "value": mention.value, "start": mention.start, "end": mention.end,
                  "text": text[mention.start:mention.end], "extractor": self.__class__.__name__}
-                for entity, mentions in (("country", find_countries(text)), ("occupation", find_occupations(text)))
+                for entity, mentions in (("country", find_countries(text)), ("city", find_cities(text)),
+                                         ("occupation", find_occupations(text)))
                 for mention in mentions[:1]
             ]
             if found:

@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.stateless import StatelessComponent
-from bot.understanding.language import detect_language
+from bot.understanding.language import clearly_written_in, detect_language
 
 LANGUAGE_ENTITY = "language"
 
@@ -41,13 +41,14 @@ class LanguageDetector(StatelessComponent):
             text = message.get(TEXT)
             if not isinstance(text, str):
                 continue
-            language = detect_language(text)
-            message.set("language", language, add_to_output=True)
-            if language is None:
+            message.set("language", detect_language(text), add_to_output=True)
+            # Only a message clearly in one language may change the conversation's (the slot).
+            clear = clearly_written_in(text)
+            if clear is None:
                 continue
             entity = {
                 ENTITY_ATTRIBUTE_TYPE: LANGUAGE_ENTITY,
-                ENTITY_ATTRIBUTE_VALUE: language,
+                ENTITY_ATTRIBUTE_VALUE: clear,
                 ENTITY_ATTRIBUTE_START: 0,
                 ENTITY_ATTRIBUTE_END: len(text),
                 EXTRACTOR: self.__class__.__name__,

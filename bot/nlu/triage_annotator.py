@@ -7,20 +7,29 @@ the intent, so that the dialogue's rules (which key on intents) answer the sever
 """
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.classifier import SEVERITY_ESTIMATE
 from bot.nlu.stateless import StatelessComponent
 from bot.understanding.severity import Severity
+from bot.understanding.severity_model import SeverityEstimate
 from bot.understanding.triage import FALLBACK_INTENT, assess
 
 
 def _original_text(message: Message) -> str:
     # The normaliser folded TEXT; the safety net folds by itself, so either form works.
     return message.get(TEXT) or ""
+
+
+def _estimate(message: Message, top_confidence: float) -> Optional[SeverityEstimate]:
+    data = message.get(SEVERITY_ESTIMATE)
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    top = max((float(r.get("confidence") or 0.0) for r in ranking), default=top_confidence)
+    return SeverityEstimate.from_dict(data, top) if data else None
 
 
 @DefaultV1Recipe.register(
@@ -36,6 +45,7 @@ class TriageAnnotator(StatelessComponent):
                 intent.get("name"),
                 float(intent.get("confidence") or 0.0),
                 message.get(INTENT_RANKING_KEY) or [],
+                _estimate(message, float(intent.get("confidence") or 0.0)),
             )
             details = assessment.as_dict()
             details["classifier_intent"] = intent.get("name")

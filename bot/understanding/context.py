@@ -142,3 +142,25 @@ def contexts(text: str, start: int, end: int) -> FrozenSet[Context]:
     if CURRENT in found:
         found.discard(Context.past)
     return frozenset(Context(c) for c in found if c != CURRENT)
+
+
+def as_meant_now(text: str) -> str:
+    """The text with every word that a negated, past, hypothetical or figurative trigger reaches
+    blanked out (same length): what she says is happening now. The classifier reads this, so
+    that "năm ngoái chủ cũ tát em, giờ em hỏi về bảo hiểm" is read as a question about insurance
+    while the safety net still reports the held cue."""
+    normal = nfc(text).replace("’", "'")
+    base = normal if len(normal) == len(text) else text
+    reading = _read(base)
+    if not reading.triggers:
+        return text
+    held = [
+        (m.start(), m.end()) for m in _WORD.finditer(base)
+        if any(f.trigger.context != CURRENT and _reaches(reading, f, m.span()) for f in reading.triggers)
+    ]
+    if not held:
+        return text
+    chars = list(text)
+    for start, end in held:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Tuple
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from bot.understanding.keyboard import is_unaccented_syllable
-from bot.understanding.places_hand import COUNTRY_NAMES
-from bot.understanding.places_index import WORD, Index, Phrase, place_index
+from bot.understanding.places_hand import COUNTRY_NAMES, HAND_PLACES
+from bot.understanding.places_index import WORD, Index, Key, Phrase, key_of, place_index
 from bot.understanding.places_sources import country_titles
 from bot.understanding.text import fold, nfc
 
@@ -44,7 +45,7 @@ OCCUPATIONS: Dict[str, List[str]] = {
         "domestic worker", "domestic helper", "house keeper", "housekeeper",
     ],
     "caregiver": [
-        "cham soc nguoi gia", "cham soc ong", "cham soc ba", "cham soc cu", "khan ho cong", "ho ly",
+        "cham soc nguoi gia", "cham soc ong", "cham soc ba", "cham soc cu", "khan ho cong", "kan ho cong", "ho ly",
         "dieu duong", "caregiver", "care giver", "carer", "nursing home", "vien duong lao", "kaigo",
         "cham nguoi benh", "cham soc benh nhan", "nurse aide",
     ],
@@ -149,6 +150,27 @@ def find_occupations(text: str) -> List[Mention]:
 def country_of(text: str) -> Optional[str]:
     """The country a message places her in: the first one it names."""
     mentions = find_countries(text)
+    return mentions[0].value if mentions else None
+
+
+@lru_cache(maxsize=1)
+def _hand_place_keys() -> FrozenSet[Key]:
+    return frozenset(key_of(name.lstrip("~")) for names in HAND_PLACES.values() for name in names)
+
+
+def find_cities(text: str) -> List[Mention]:
+    """The cities, provinces and zones a message names, each as she wrote it ("Đài Trung",
+    "taichung"), for the directory's city offices."""
+    written = nfc(text or "")
+    return [
+        Mention(written[start:end], start, end)
+        for phrase, start, end in _scan(written, place_index())
+        if phrase.values and (phrase.city or key_of(written[start:end]) in _hand_place_keys())
+    ]
+
+
+def city_of(text: str) -> Optional[str]:
+    mentions = find_cities(text)
     return mentions[0].value if mentions else None
 
 

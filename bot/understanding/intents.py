@@ -82,6 +82,14 @@ INTENTS: Dict[str, IntentInfo] = {
     "request_human": IntentInfo(_N, "any"),
     "out_of_scope": IntentInfo(_N, "any"),
     "stop": IntentInfo(_N, "any"),
+    "ask_permission": IntentInfo(_N, "any"),
+    "introduce": IntentInfo(_N, "any"),
+    "smalltalk": IntentInfo(_N, "any"),
+    "feeling_sad": IntentInfo(_N, "any"),
+    "phone_watched": IntentInfo(_N, "any"),
+    "contact_later": IntentInfo(_N, "any"),
+    "contact_hold": IntentInfo(_N, "any"),
+    "withdraw_consent": IntentInfo(_N, "any"),
 }
 
 DANGER_INTENTS = tuple(name for name, info in INTENTS.items() if info.severity > Severity.none)

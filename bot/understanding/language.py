@@ -103,6 +103,23 @@ def detect_language(text: str) -> Optional[str]:
     return None
 
 
+def clearly_written_in(text: str) -> Optional[str]:
+    """The language when the whole message clearly is one, else None: what may change a
+    conversation's language. Short, unaccented or mixed texts ("help", "e o kuwait", "cam on
+    can bo", "ok") keep the conversation's language."""
+    if has_vietnamese_marks(text):
+        return VIETNAMESE
+    tokens = [token for token in words(text) if not token.isdigit()]
+    vi_votes = sum(token in _VI_ONLY for token in tokens)
+    en_votes = sum(token in _EN_ONLY for token in tokens)
+    if len(tokens) < 3:
+        return None
+    if en_votes >= 2 and not vi_votes and en_votes * 2 >= len(tokens):
+        return ENGLISH
+    if vi_votes >= 2 and not en_votes and vi_votes * 2 >= len(tokens):
+        return VIETNAMESE
+    return None
+
 
 def best_guess(text: str, default: str = VIETNAMESE) -> str:
     """A language for every text, for callers with no conversation to fall back on."""

@@ -1,22 +1,23 @@
-"""How dangerous is this message? The classifier's view, summed per severity, then raised,
-never lowered, by the safety net.
+"""How dangerous is this message? The calibrated severity model's view, then raised, never
+lowered, by the safety net.
 
-The classifier spreads its probability over 39 intents, and several intents share a severity,
-so the severity's probability is the sum over its intents:
-- critical when P(critical) ≥ CRITICAL_MASS, unless the classifier puts most of its weight on a
-  harmless reading (P(none) ≥ NONE_DOMINATES);
-- else high when P(critical) + P(high) ≥ DANGER_MASS;
-- else none.
-A danger reading that wins this way over a safer top intent is "uncertain": the reply may ask one
-clarifying question. Then the safety net (bot.understanding.safety) raises the severity to what its
-phrase rules say, for the danger cues that stand as written. A critical reading whose only danger
-cues are negated, past, hypothetical or figurative (bot.understanding.context) pages no one: it
-becomes high and uncertain, and those held cues are kept in the reasons. The intent becomes the
-most likely one of the chosen severity.
+The intent classifier's distribution goes through bot.understanding.severity_model, which gives
+calibrated P(none), P(high), P(critical) and the thresholds cross-validation chose on the training
+data (`SeverityEstimate`):
+- critical (an officer is paged) at P(critical) ≥ page;
+- high and uncertain between ask and page, where critical is the likelier danger: the reply asks
+  whether she is safe now, and her answer decides;
+- high at P(high) + P(critical) ≥ danger; else none.
+A message unlike anything trained (the top intent below the `familiar` line) is never danger on
+the model's word alone: without a standing safety-net cue it is none, and gets the normal reply.
+Then the safety net (bot.understanding.safety) raises the severity to what its phrase rules say,
+for the danger cues that stand as written. A critical reading whose only danger cues are negated,
+past, hypothetical or figurative (bot.understanding.context) pages no one: it becomes high and
+uncertain, and those held cues are kept in the reasons. The intent becomes the most likely one of
+the chosen severity.
 
-The three numbers were chosen on eval/heldout.jsonl, for critical recall first, when it was the
-only held-out set; that is debt (issue #12): thresholds belong to cross-validation on the
-training data. docs/triage.md has the figures on both held-out sets.
+Without an estimate (a ranking from a test, or an old model) `classifier_severity` sums the
+ranking per severity against fixed lines: that is the fallback, not the decision of a trained model.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from bot.understanding.intents import INTENTS, severity_of
 from bot.understanding.safety import SafetyHit, scan_all
 from bot.understanding.severity import Severity
+from bot.understanding.severity_model import SeverityEstimate, decide
 
 FALLBACK_INTENT = "nlu_fallback"
 CRITICAL_MASS = 0.3
@@ -38,9 +40,10 @@ class Assessment:
     severity: Severity
     intent: str
     confidence: float
-    raised_by: Optional[str] = None  # None, "uncertainty", "safety_net:<rule>" or "context"
+    raised_by: Optional[str] = None  # None, "uncertainty", "unfamiliar", "safety_net:<rule>" or "context"
     uncertain: bool = False
     held: Tuple[SafetyHit, ...] = ()  # danger cues in a negated, past, hypothetical or figurative context
+    estimate: Optional[SeverityEstimate] = None
 
     def as_dict(self) -> Dict[str, Any]:
         return {
@@ -55,7 +58,8 @@ class Assessment:
     def reasons(self) -> Dict[str, Any]:
         """Why this severity, for people: what decided it and the danger cues held by context."""
         return {
-            "decided_by": self.raised_by or "classifier",
+            "decided_by": self.raised_by or ("calibrated_model" if self.estimate else "classifier"),
+            "probabilities": self.estimate.as_dict() if self.estimate else None,
             "held_cues": [
                 {"rule": hit.rule, "severity": str(hit.severity), "phrase": hit.phrase, "contexts": sorted(c.value for c in hit.contexts)}
                 for hit in self.held
@@ -85,17 +89,31 @@ def classifier_severity(ranking: Sequence[Dict[str, Any]]) -> Severity:
     return Severity.none
 
 
-def assess(text: str, intent: Optional[str], confidence: float, ranking: Sequence[Dict[str, Any]]) -> Assessment:
+def model_severity(ranking: Sequence[Dict[str, Any]], estimate: Optional[SeverityEstimate]) -> Tuple[Severity, bool, Optional[str]]:
+    """The model's severity, whether it is unsure (ask her), and what decided it."""
+    if estimate is None:
+        severity = classifier_severity(ranking)
+        uncertain = bool(ranking) and severity > severity_of(ranking[0]["name"])
+        return severity, uncertain, "uncertainty" if uncertain else None
+    severity = decide(estimate)
+    if not estimate.familiar:
+        return Severity.none, False, "unfamiliar" if severity > Severity.none else None
+    # Ask "are you safe now?" only where the likelier danger is to her safety (critical), not a
+    # wage or hours problem that merely carries some critical probability.
+    in_ask_zone = severity == Severity.high and estimate.critical >= max(estimate.thresholds.ask, estimate.high)
+    uncertain = in_ask_zone or (bool(ranking) and severity > severity_of(ranking[0]["name"]))
+    return severity, uncertain, "uncertainty" if uncertain else None
+
+
+def assess(text: str, intent: Optional[str], confidence: float, ranking: Sequence[Dict[str, Any]],
+           estimate: Optional[SeverityEstimate] = None) -> Assessment:
     ranking = _ranked(ranking)
     if not ranking and intent in INTENTS:
         ranking = [{"name": intent, "confidence": confidence}]
     top: Dict[str, Any] = ranking[0] if ranking else {"name": "out_of_scope", "confidence": 0.0}
-    severity = classifier_severity(ranking)
+    severity, uncertain, why = model_severity(ranking, estimate)
     chosen = top if severity_of(top["name"]) == severity else (_best_of(severity, ranking) or top)
-    uncertain = severity > severity_of(top["name"])
-    result = Assessment(
-        severity, chosen["name"], float(chosen["confidence"]), "uncertainty" if uncertain else None, uncertain
-    )
+    result = Assessment(severity, chosen["name"], float(chosen["confidence"]), why, uncertain, estimate=estimate)
 
     hits = scan_all(text)
     held = tuple(h for h in hits if not h.stands)
@@ -103,12 +121,13 @@ def assess(text: str, intent: Optional[str], confidence: float, ranking: Sequenc
     if hit is not None and hit.severity > result.severity:
         candidate = _best_of(hit.severity, ranking)
         if candidate is not None and candidate["confidence"] >= 0.05:
-            return Assessment(hit.severity, candidate["name"], float(candidate["confidence"]), f"safety_net:{hit.rule}", held=held)
-        return Assessment(hit.severity, hit.intent, 0.0, f"safety_net:{hit.rule}", held=held)
+            return Assessment(hit.severity, candidate["name"], float(candidate["confidence"]), f"safety_net:{hit.rule}",
+                              held=held, estimate=estimate)
+        return Assessment(hit.severity, hit.intent, 0.0, f"safety_net:{hit.rule}", held=held, estimate=estimate)
     if result.severity == Severity.critical and hit is None and any(h.severity == Severity.critical for h in held):
         # The danger words are there, but negated, past, hypothetical or figurative, and nothing
         # else says danger now: no page on that alone, and a question instead of silence.
         high = _best_of(Severity.high, ranking)
         intent_now, confidence_now = (high["name"], float(high["confidence"])) if high else (result.intent, result.confidence)
-        return Assessment(Severity.high, intent_now, confidence_now, "context", True, held)
-    return Assessment(result.severity, result.intent, result.confidence, result.raised_by, result.uncertain, held)
+        return Assessment(Severity.high, intent_now, confidence_now, "context", True, held, estimate)
+    return Assessment(result.severity, result.intent, result.confidence, result.raised_by, result.uncertain, held, estimate)

@@ -56,21 +56,21 @@ def test_a_signed_message_is_answered_at_the_provider(stack, channel):
 def test_a_forged_signature_is_refused_and_nothing_is_processed(stack, channel):
     address = worker_address(channel, "forged-1")
     assert stack.post(stack.webhook(channel, address, "xin chào", "forged-1", forged=True)) == 403
-    say(stack, channel, address, "hello", "forged-1-barrier")
+    say(stack, channel, address, "hello, good morning to you", "forged-1-barrier")
     [reply] = stack.replies(channel, address)
     assert reply.startswith("Hello")
-    assert user_texts(stack, channel, address) == ["hello"]
+    assert user_texts(stack, channel, address) == ["hello, good morning to you"]
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_three_deliveries_of_one_message_get_one_reply(stack, channel):
     address = worker_address(channel, "dup-1")
     for _ in range(3):
-        assert stack.post(stack.webhook(channel, address, "hello", "dup-1")) == 200
+        assert stack.post(stack.webhook(channel, address, "hello, good morning to you", "dup-1")) == 200
     say(stack, channel, address, "xin chào", "dup-1-barrier")
     hello, barrier = stack.replies(channel, address)
     assert hello.startswith("Hello") and barrier.startswith(("Xin chào", "Xin chao"))
-    assert user_texts(stack, channel, address) == ["hello", "xin chào"]
+    assert user_texts(stack, channel, address) == ["hello, good morning to you", "xin chào"]
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

@@ -36,7 +36,7 @@ def stored_events(helpline: MakeRun, sender: str) -> list[dict]:
 
 def test_greetings_are_answered_in_the_language_they_came_in(helpline):
     [vi] = say(helpline, "greet-vi", "xin chào")
-    [en] = say(helpline, "greet-en", "hello")
+    [en] = say(helpline, "greet-en", "hello, good morning to you")
     [unaccented] = say(helpline, "greet-no-marks", "chao ban")
     assert vi.startswith("Xin chào")
     assert en.startswith("Hello")
@@ -71,11 +71,11 @@ def test_bad_requests_get_a_client_error(helpline, raw):
 
 
 def test_a_conversation_survives_a_restart(helpline):
-    say(helpline, "restart-me", "hello")  # the conversation is now in English
+    say(helpline, "restart-me", "hello, good morning to you")  # the conversation is now in English
     assert helpline.stop() == 0
     helpline.start()
     # "ok" does not tell a language: the English kept in Redis across the restart decides.
     replies = say(helpline, "restart-me", "ok")
     assert replies and not any(has_vietnamese_marks(reply) for reply in replies)
     texts = [e.get("text") for e in stored_events(helpline, "restart-me") if e["event"] == "user"]
-    assert texts == ["hello", "ok"]
+    assert texts == ["hello, good morning to you", "ok"]

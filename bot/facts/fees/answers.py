@@ -119,7 +119,7 @@ def normalise_country(value: Any) -> Answer:
 _OCCUPATION_WORDS: Dict[str, Tuple[str, ...]] = {
     "home_caregiver": (
         "cham soc tai nha", "tai nha", "cham nguoi gia tai nha", "cham ong ba tai nha", "cham ba cu",
-        "cham ong cu", "cham cu", "tai gia", "o nha chu", "trong nha", "home caregiver",
+        "cham ong cu", "cham cu", "tai gia", "o nha chu", "trong nha", "gia dinh", "nha rieng", "home caregiver",
         "caregiver at home", "in a home", "at home", "in the house", "private home",
     ),
     "institutional_caregiver": (
@@ -179,7 +179,7 @@ def parse_occupation(text: str, country: Optional[str] = None) -> Answer:
         return Answer(code)
 
     caring = says(folded, ("cham soc", "cham nguoi", "cham ba", "cham ong", "ho ly", "dieu duong",
-                            "khan ho", "caregiver", "care giver", "carer", "nurse", "kaigo"))
+                            "khan ho", "kan ho", "caregiver", "care giver", "carer", "nurse", "kaigo"))
     fishing = says(folded, ("danh ca", "danh bat", "tau ca", "ngu dan", "thuyen vien", "di bien",
                              "fishing", "fisherman", "fishing boat", "crew", "sailor"))
     if caring:

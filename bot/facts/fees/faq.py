@@ -71,8 +71,11 @@ def _market_request(country: str, occupation: Optional[str], signed_on: dt.date)
         return None
 
 
+_PUBLIC_UNIT_WORDS = ("eps", "trung tam lao dong ngoai nuoc", "colab", "public unit", "chuong trinh eps")
+
+
 def _legal_fees(language: str, rules: RuleBook, country: Optional[str], occupation: Optional[str],
-                signed: dt.date) -> List[str]:
+                signed: dt.date, public_unit: bool = False) -> List[str]:
     request = _market_request(country, occupation, signed) if country else None
     caps = service_fee_caps(request, rules) if request is not None else None
     if request is None or caps is None:
@@ -85,11 +88,13 @@ def _legal_fees(language: str, rules: RuleBook, country: Optional[str], occupati
         parts.append(_TEXT["last_known"][language])
     elif occupation is None and rule.id == "service-fee-general-cap":
         parts.append(_TEXT["lower_elsewhere"][language])
+    alternatives = []
     for note in alternative_notes(request, rules, lowest.amount):
         alternative = rules[note.rule_id]
         if alternative.alternative_where and alternative.alternative_where.countries and alternative.sms:
-            parts.append(_sms(alternative, language, signed))
-    return parts
+            alternatives.append(_sms(alternative, language, signed))
+    # She asked about the public programme (EPS): its answer first, the agencies' cap after.
+    return alternatives + parts if public_unit else parts + alternatives
 
 
 def faq_answer(
@@ -100,15 +105,17 @@ def faq_answer(
     country: Optional[str] = None,
     occupation: Optional[str] = None,
     signed_on: Optional[dt.date] = None,
+    public_unit: bool = False,
 ) -> str:
-    """A short answer to a common fee question, citing its rules and when they were checked."""
+    """A short answer to a common fee question, citing its rules and when they were checked.
+    `public_unit`: she asked about going through the public programme (EPS)."""
     if topic not in FAQ_TOPICS:
         raise ValueError(f"unknown fee topic {topic!r} (known: {', '.join(FAQ_TOPICS)})")
     language = _language(language)
     rules = rules if rules is not None else default_rules()
     signed = signed_on or dt.date.today()
     if topic == "legal_fees":
-        return " ".join(_legal_fees(language, rules, country, occupation, signed))
+        return " ".join(_legal_fees(language, rules, country, occupation, signed, public_unit))
     return " ".join(_sms(rules[rule_id], language, signed) for rule_id in FAQ_TOPICS[topic])
 
 
@@ -132,6 +139,7 @@ def fee_faq(
     rules = rules if rules is not None else default_rules()
     if asks_about_penalty(text) and country in (None, "JP"):
         return faq_answer("penalty", language, rules, signed_on=signed_on)
-    return faq_answer(topic, language, rules, country=country, occupation=occupation, signed_on=signed_on)
+    return faq_answer(topic, language, rules, country=country, occupation=occupation, signed_on=signed_on,
+                      public_unit=says(folded_text(text), _PUBLIC_UNIT_WORDS))
 
 

@@ -1,0 +1,72 @@
+"""Replies for her situation where one danger template would be wrong: suicidal thoughts,
+someone else in danger (reported from Vietnam or abroad), a missing family member, a worker who
+cannot call. Numbers come from the directory; texts from bot/replies/messages.yml."""
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from bot.facts.directory import Service, citizen_protection_hotline, default_directory, lookup, render_services
+from bot.replies.catalogue import render
+from bot.understanding.text import fold
+
+ANTI_TRAFFICKING_LINE = "vn-hotline-111"  # family in Vietnam can call it for her
+_RANSOM = re.compile(r"(?<!\w)(chuoc|doi tien|doi \d+|tien chuoc|ransom|tra \d+|nop \d+|moi tha|moi cho ve|lua dao online|khu lua dao|scam)(?!\w)")
+_MISSING = re.compile(r"(?<!\w)(mat lien lac|ko lien lac|khong lien lac|k lien lac|mat tich|bat tin|missing|lost contact|no contact|khong nghe may|ko nghe may)(?!\w)")
+_THIRD_PERSON = re.compile(
+    r"(?<!\w)(ban|ban gai|ban trai|vo|chong|chi gai|em gai|em trai|anh trai|me|bo|con gai|con trai|chau|co|di|"
+    r"nguoi quen|dong nghiep|dong huong|nguoi nha|hang xom|co ay|chi ay|anh ay|nguoi do)\s+(cua\s+)?(em|e|toi|minh|tui|t|ay)(?!\w)"
+    r"|(?<!\w)(my|our)\s+(friend|sister|wife|husband|daughter|son|mother|cousin|niece|colleague|neighbou?r|relative)(?!\w)"
+    r"|(?<!\w)(she|he|they|her|him)\s+(is|was|has|are|got)(?!\w)"
+)
+_CANNOT_CALL = re.compile(r"(?<!\w)(ko goi|khong goi|k goi|khong the goi|ko the goi|cannot call|can't call|cant call|no credit|het tien dien thoai|chi nhan tin)(?!\w)")
+
+
+def _listing(services: List[Service], language: str) -> str:
+    return render_services(services, language, header=False)
+
+
+def suicidal_reply(language: str, case_number: Optional[str], hotline: str) -> str:
+    """Her pain acknowledged, whether she is safe now, and that someone is with her."""
+    if case_number:
+        return render("suicidal_with_officer", language, hotline=hotline, number=case_number)
+    return render("suicidal_first", language, hotline=hotline)
+
+
+def names_someone_else(text: str) -> bool:
+    """Whether she writes about another person ("bạn em", "vợ tôi", "my sister"), not herself."""
+    return bool(_THIRD_PERSON.search(fold(text or "")))
+
+
+def about_someone_else(text: str) -> str:
+    """"ransom", "missing" or "danger": what kind of report about someone else this is."""
+    folded = fold(text or "")
+    if _RANSOM.search(folded):
+        return "ransom"
+    if _MISSING.search(folded):
+        return "missing"
+    return "danger"
+
+
+def someone_else_reply(text: str, country: Optional[str], language: str, case_number: Optional[str]) -> str:
+    """For the person who writes about someone else: the numbers of the country where she is,
+    111 for family in Vietnam, and what to do (keep her location, never pay a ransom alone)."""
+    where: List[Service] = lookup(country, "trafficking", language, "critical", limit=2) if country else []
+    line_111 = default_directory().get(ANTI_TRAFFICKING_LINE)
+    listed = where + ([line_111] if line_111 else []) + [citizen_protection_hotline()]
+    services = list({service.id: service for service in listed}.values())
+    key = {"ransom": "someone_else_ransom", "missing": "someone_else_missing"}.get(about_someone_else(text), "someone_else_danger")
+    parts = [render(key, language, services=_listing(services, language))]
+    if case_number:
+        parts.append(render("someone_else_officer", language, number=case_number))
+    elif not country:
+        parts.append(render("someone_else_where", language))
+    return "\n".join(parts)
+
+
+def cannot_call(text: str) -> bool:
+    return bool(_CANNOT_CALL.search(fold(text or "")))
+
+
+def cannot_call_note(language: str) -> str:
+    return render("cannot_call_ways", language)
