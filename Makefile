@@ -23,7 +23,7 @@ export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup browser train run demo shell test lint test-unit test-faults test-e2e validate test-stories eval bench bench-channels lock clean
+.PHONY: help setup browser postgres train run demo shell test lint test-unit test-faults test-e2e validate test-stories eval bench bench-channels lock clean
 
 help:
 	@echo "make run     start the helpline (Redis, action server, Rasa) in the foreground"
@@ -82,7 +82,12 @@ validate: $(INSTALLED)
 browser:
 	@scripts/install-browser.sh
 
-test-unit: $(INSTALLED) browser
+# A PostgreSQL for the case-store tests (scripts/ensure-postgres.sh): the one answering, or a
+# throwaway cluster of its own, installed with apt-get when missing. The tests fail without one.
+postgres: $(INSTALLED)
+	@HELPLINE_PYTHON=$(PY) scripts/ensure-postgres.sh >/dev/null
+
+test-unit: $(INSTALLED) browser postgres
 	$(PY) -m pytest -m "not e2e"
 
 # The fault-injection tests alone (action server down or slow, case store locked, alert provider

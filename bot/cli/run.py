@@ -179,6 +179,9 @@ def child_environment(settings: Settings, redis_url: str) -> Dict[str, str]:
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     )
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Every child counts into the same folder, so the console's /metrics adds up all processes
+    # (docs/operations.md); a folder per stack start, so a restart starts the counts afresh.
+    env.setdefault("METRICS_DIR", str(ROOT / settings.state_dir / "metrics" / str(os.getpid())))
     # python-telegram-bot's coming behaviour now (retry_after as a timedelta, which the Telegram
     # connector reads): no deprecation warning on every flood-control answer.
     env.setdefault("PTB_TIMEDELTA", "true")

@@ -10,6 +10,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 from sqlalchemy import text
 
+from bot.console import metrics_view
+
 log = logging.getLogger("bot.console")
 
 blueprint = Blueprint("console_health")
@@ -27,3 +29,7 @@ async def health(request: Request) -> HTTPResponse:
         log.warning("Health check: the case database does not answer (%s).", type(error).__name__)
         return json({"status": "unavailable"}, status=503)
     return json({"status": "ok"})
+
+
+# GET /metrics (bot.console.metrics_view): Prometheus, for loopback or METRICS_TOKEN.
+blueprint.add_route(metrics_view.metrics_endpoint, "/metrics", methods=["GET"], name="metrics")

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     zalo_api_base_url: str = Field(default="https://openapi.zalo.me", env="ZALO_API_BASE_URL")
     zalo_oauth_base_url: str = Field(default="https://oauth.zaloapp.com", env="ZALO_OAUTH_BASE_URL")
 
+    # Metrics (bot/runtime/metrics.py, docs/operations.md): where every process writes its counts
+    # for the console's /metrics to add up (unset: each process counts in memory), and the bearer
+    # token /metrics needs from anywhere but loopback (unset: loopback callers only).
+    metrics_dir: Optional[str] = Field(default=None, env="METRICS_DIR")
+    metrics_token: Optional[SecretStr] = Field(default=None, env="METRICS_TOKEN")
+
     # The shared channel core (channels/pipeline.py).
     dedupe_ttl_seconds: int = Field(default=48 * 3600, env="DEDUPE_TTL_SECONDS", ge=48 * 3600)
     rate_limit_messages: int = Field(default=20, env="RATE_LIMIT_MESSAGES", ge=1)

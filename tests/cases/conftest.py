@@ -1,10 +1,20 @@
-"""Fixtures for the case store: a SQLite file per test, and a throwaway PostgreSQL schema per
-test when a server answers (CASES_TEST_POSTGRES_URL, default postgres on 127.0.0.1:5432)."""
+"""Fixtures for the case store: a SQLite file per test, and a throwaway PostgreSQL database per
+test run (created and dropped here) with a fresh schema per test.
+
+The PostgreSQL tests never skip: a server that cannot be reached fails them. The server is the one
+at CASES_TEST_POSTGRES_URL when set (a superuser URL; nothing else is tried), else the one
+scripts/ensure-postgres.sh finds or brings up (postgres on 127.0.0.1:5432 when it answers, else a
+throwaway cluster of its own, installing Debian's postgresql first when it is missing). On a
+machine without PostgreSQL, `pytest -k "not postgresql"` runs the SQLite half alone.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import os
 import secrets
+import subprocess
+import sys
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -15,9 +25,50 @@ from bot.cases.db import make_engine
 from bot.cases.migrate import migrate
 from bot.cases.store import CaseStore
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "CASES_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+ROOT = Path(__file__).resolve().parents[2]
+ENSURE_POSTGRES = ROOT / "scripts" / "ensure-postgres.sh"
+
+
+def _unreachable(url: str) -> str | None:
+    """Why the server at url cannot be used (None when it can)."""
+    engine = create_engine(url, future=True, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return None
+    except Exception as error:  # noqa: BLE001 - any failure means "cannot use this server"
+        return f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+    finally:
+        engine.dispose()
+
+
+def postgres_admin_url() -> str:
+    """The URL of a PostgreSQL server to make test databases on; fails the test otherwise."""
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        pytest.fail("The PostgreSQL tests need psycopg2 (psycopg2-binary): .venv/bin/pip install -r requirements.lock", pytrace=False)
+    configured = os.environ.get("CASES_TEST_POSTGRES_URL")
+    if configured:
+        url, how = configured, "CASES_TEST_POSTGRES_URL"
+    else:
+        found = subprocess.run(
+            [str(ENSURE_POSTGRES)], capture_output=True, text=True, timeout=1200,
+            env=dict(os.environ, HELPLINE_PYTHON=sys.executable),
+        )
+        if found.returncode != 0 or not found.stdout.strip():
+            pytest.fail(
+                f"No PostgreSQL for the case-store tests: {ENSURE_POSTGRES.relative_to(ROOT)} exited "
+                f"{found.returncode}:\n{found.stderr.strip()[-1500:]}\n"
+                "Set CASES_TEST_POSTGRES_URL to a superuser URL, or install PostgreSQL.",
+                pytrace=False,
+            )
+        url, how = found.stdout.strip().splitlines()[-1], ENSURE_POSTGRES.relative_to(ROOT)
+    problem = _unreachable(url)
+    if problem:
+        shown = create_engine(url).url.render_as_string(hide_password=True)
+        pytest.fail(f"PostgreSQL at {shown} (from {how}) cannot be used: {problem}", pytrace=False)
+    return url
 
 
 @pytest.fixture(autouse=True)
@@ -31,23 +82,10 @@ def fast_kdf(monkeypatch):
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A throwaway database on the PostgreSQL server, dropped after the session."""
-    try:
-        import psycopg2  # noqa: F401
-    except ImportError:
-        pytest.skip("PostgreSQL tests need the psycopg2 driver (psycopg2-binary), not installed")
     admin = create_engine(
-        POSTGRES_ADMIN_URL, future=True, isolation_level="AUTOCOMMIT",
+        postgres_admin_url(), future=True, isolation_level="AUTOCOMMIT",
         connect_args={"connect_timeout": 3},
     )
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as error:  # noqa: BLE001 - any failure means "no server here"
-        admin.dispose()
-        pytest.skip(
-            f"PostgreSQL not reachable at {admin.url.render_as_string(hide_password=True)} "
-            f"({type(error).__name__}); set CASES_TEST_POSTGRES_URL to run these tests"
-        )
     name = f"helpline_cases_test_{os.getpid()}_{secrets.token_hex(4)}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -112,3 +150,16 @@ def clock() -> Clock:
 def store(engine, clock) -> CaseStore:
     migrate(engine)
     return CaseStore(engine, clock=clock)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A PostgreSQL test that skips fails instead: a run that did not test the production
+    database must not pass."""
+    outcome = yield
+    report = outcome.get_result()
+    callspec = getattr(item, "callspec", None)
+    on_postgres = callspec is not None and "postgresql" in callspec.params.values()
+    if report.skipped and not hasattr(report, "wasxfail") and (on_postgres or "postgres_url" in getattr(item, "fixturenames", ())):
+        report.outcome = "failed"
+        report.longrepr = f"a PostgreSQL test may not skip: {report.longrepr}"
