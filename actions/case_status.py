@@ -1,6 +1,7 @@
 """While her case is open and no officer has taken it yet, a greeting, a question or "is anyone
 reading?" is answered with where her case stands, never with the opening greeting or "gặp người".
-The second time says it differently: no block is repeated word for word."""
+The second time says it differently: no block is repeated word for word. A country she names now
+moves the case to that country's duty officers, and she is told."""
 from __future__ import annotations
 
 import asyncio
@@ -10,10 +11,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_state import conversation_language
+from actions.tracker_state import conversation_language, said_before
 from bot.escalation.dialogue import hotline
+from bot.escalation.follow_up import HOME_COUNTRY, reroute
 from bot.escalation.opening import escalator
 from bot.replies.catalogue import render
+from bot.understanding.gazetteer import country_name
 
 
 class ActionCaseStatus(Action):
@@ -29,7 +32,24 @@ class ActionCaseStatus(Action):
             # Closed since (by an officer, or erased): the conversation is hers and the bot's again.
             dispatcher.utter_message(response="utter_how_can_i_help")
             return [SlotSet("case_number", None)]
+        moved = await self._follow_country(active, tracker)
+        if moved is not None:
+            name = country_name(moved.country, language)
+            dispatcher.utter_message(text=render("case_moved", language, number=moved.number, country=name, hotline=hotline()))
+            return []
         first = render("case_is_open", language, number=number)
-        said = {event.get("text") for event in tracker.events if event.get("event") == "bot"}
-        dispatcher.utter_message(text=first if first not in said else render("case_still_open", language, number=number, hotline=hotline()))
+        again = render("case_still_open", language, number=number, hotline=hotline())
+        dispatcher.utter_message(text=first if not said_before(tracker, first) else again)
         return []
+
+    @staticmethod
+    async def _follow_country(active, tracker: Tracker):
+        """She named where she is after the case opened: the case, and its alerts, follow."""
+        country = tracker.get_slot("country")
+        if active is None or not country or country == HOME_COUNTRY:
+            return None
+        moved, did_move = await asyncio.to_thread(active.store.change_country, tracker.sender_id, country)
+        if not did_move or moved is None:
+            return None
+        await asyncio.to_thread(reroute, active.store, active.rota, moved)
+        return moved

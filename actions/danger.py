@@ -12,7 +12,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import conversation_of
-from actions.tracker_state import TriageResult, conversation_language, her_situation, highest_severity, latest_triage
+from actions.tracker_state import (
+    TriageResult,
+    conversation_language,
+    her_situation,
+    highest_severity,
+    latest_triage,
+    said_before,
+)
 from bot.dialogue.pending import QUESTION_SLOT
 from bot.dialogue.questions import CONSENT, SAFE_NOW
 from bot.dialogue.told_together import recent_texts, told_together
@@ -20,7 +27,8 @@ from bot.escalation.dialogue import hotline, open_case
 from bot.escalation.opening import escalator
 from bot.replies.catalogue import render
 from bot.replies.referrals import danger_reply
-from bot.replies.situations import cannot_call, cannot_call_note, names_someone_else, someone_else_reply, suicidal_reply
+from bot.replies.situations import cannot_call, cannot_call_note, reported_for_someone_else, someone_else_reply, suicidal_reply
+from bot.understanding.gazetteer import country_of
 from bot.understanding.severity import Severity
 
 logger = logging.getLogger(__name__)
@@ -62,16 +70,22 @@ class ActionRespondToDanger(Action):
         text = tracker.latest_message.get("text") or ""
         if triage.intent == "emergency_suicidal":
             # Her pain first, whether she is safe now, and that someone is with her: no numbers list.
-            dispatcher.utter_message(text=suicidal_reply(language, case_number, hotline()), buttons=SAFE_NOW.buttons(language))
+            said = suicidal_reply(language, case_number, hotline(), again=bool(was_open))
+            dispatcher.utter_message(text=said, buttons=SAFE_NOW.buttons(language))
             return [*slots[:-1], SlotSet(QUESTION_SLOT, SAFE_NOW.name), SlotSet("awaiting_country", False)]
-        if question is SAFE_NOW:
-            dispatcher.utter_message(text=render(SAFE_NOW.text, language, hotline=hotline()), buttons=SAFE_NOW.buttons(language))
-            return slots + [SlotSet("awaiting_country", False)]
-        if triage.intent == "emergency_someone_else" and names_someone_else(text):
-            dispatcher.utter_message(text=someone_else_reply(text, tracker.get_slot("country"), language, case_number))
+        if reported_for_someone_else(triage.intent, text):
+            where = country_of(text) or tracker.get_slot("country")
+            dispatcher.utter_message(text=someone_else_reply(text, where, language, case_number))
             return slots + [SlotSet("awaiting_country", False)]
         if was_open:  # told before: what is new is that the case is open, not the same numbers again
-            dispatcher.utter_message(text=render("case_already_open", language, number=was_open, hotline=hotline()))
+            said = render("case_already_open", language, number=was_open, hotline=hotline())
+            if said_before(tracker, said):
+                said = render("case_still_open", language, number=was_open, hotline=hotline())
+            dispatcher.utter_message(text=said)
+            return slots + [SlotSet("awaiting_country", False)]
+        if question is SAFE_NOW:
+            note = f"\n{cannot_call_note(language)}" if cannot_call(text) else ""
+            dispatcher.utter_message(text=render(SAFE_NOW.text, language, hotline=hotline()) + note, buttons=SAFE_NOW.buttons(language))
             return slots + [SlotSet("awaiting_country", False)]
         her = her_situation(tracker)
         reply = danger_reply(

@@ -38,3 +38,8 @@ def her_situation(tracker: Any) -> Situation:
     """City, sex and whether at sea, from the slots and every message she wrote."""
     texts = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
     return situation_of(texts, tracker.get_slot("city"), tracker.get_slot("occupation"))
+
+
+def said_before(tracker: Any, text: str) -> bool:
+    """Whether the helpline already sent exactly this text in the conversation."""
+    return any(event.get("event") == "bot" and event.get("text") == text for event in tracker.events)

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Protocol
 
 import redis.asyncio as aioredis
 
+from bot.runtime import metrics
 from bot.runtime.privacy import mask_id
 from channels import contact_hold
 from channels.aof import rewrite_append_only_file
@@ -133,6 +134,7 @@ class Outbox:
             pipe.ltrim(DEAD_KEY, 0, DEAD_LETTERS_KEPT - 1)
             self.stream.finish_in(pipe, entry.id)
             await pipe.execute()
+        metrics.outbox(item.channel, "dead_lettered")
         logger.error(
             "Reply %s to %s on %s dead-lettered after %d attempt(s): %s",
             item.id, mask_id(item.address), item.channel, item.attempt + 1, reason,
@@ -208,6 +210,7 @@ class OutboxSender:
             logger.exception("Sending reply %s failed unexpectedly", item.id)
             await self._failed(entry, item, SendError(type(error).__name__, retryable=True))
             return
+        metrics.outbox(item.channel, "sent")
         await self.outbox.stream.finish(entry.id)
 
     async def _failed(self, entry: Entry, item: OutboxItem, error: SendError) -> None:
@@ -218,6 +221,7 @@ class OutboxSender:
         elif error.retryable and item.attempt + 1 < self.outbox.max_attempts:
             delay = error.retry_after if error.retry_after is not None else backoff_seconds(item.attempt)
             logger.warning("Reply %s to %s: %s; retry %d in %.0f s", item.id, mask_id(item.address), error.reason, item.attempt + 1, delay)
+            metrics.outbox(item.channel, "retried")
             await self.outbox.retry_later(entry, item, delay, error.reason)
         else:
             await self.outbox.dead_letter(entry, item, error.reason)

@@ -27,6 +27,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from bot.facts.directory import citizen_protection_hotline
 from bot.replies.catalogue import render
 from bot.replies.referrals import danger_reply
+from bot.runtime import metrics
 from bot.runtime.privacy import mask_id
 from bot.runtime.settings import Settings
 from bot.understanding.language import clearly_written_in
@@ -130,6 +131,7 @@ class ChannelPipeline:
     async def accept(self, inbound: Inbound) -> bool:
         """Record the message before the webhook is answered; False for a repeat delivery."""
         new = await self.inbox.record(inbound)
+        metrics.message_received(self.channel, new)
         if not new:
             logger.info("Repeat delivery of %s message %s ignored", self.channel, mask_id(inbound.message_id))
         return new
@@ -279,7 +281,7 @@ class ChannelPipeline:
             metadata={"channel": self.channel},
         )
         assert self._on_new_message is not None, "start() first"
-        with watching() as probe:
+        with watching() as probe, metrics.timed_turn(self.channel):
             try:
                 await asyncio.wait_for(self._on_new_message(message), self.turn_timeout_seconds)
             except asyncio.TimeoutError:

@@ -32,7 +32,8 @@ RESPOND_TO_DANGER = "action_respond_to_danger"
 CASE_STATUS = "action_case_status"
 # With her case open, these get where her case stands instead of their everyday reply.
 CASE_STATUS_INTENTS = frozenset({"greet", "ask_permission", "smalltalk", "out_of_scope", "nlu_fallback",
-                                 "bot_challenge", "affirm", "deny", "thanks"})
+                                 "bot_challenge", "affirm", "deny", "thanks", "feeling_sad",
+                                 "inform_country", "introduce"})
 
 
 def next_action(events: List[Dict[str, Any]], latest_action: Optional[str], text: str, intent: Optional[str],

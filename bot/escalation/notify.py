@@ -29,6 +29,7 @@ from bot.cases.rota import Officer, Rota, on_duty
 from bot.cases.schema import cases, notifications
 from bot.cases.store import SEVERITY_RANK, Case, CaseNotFound, CaseStore
 from bot.escalation.routing import ack_code
+from bot.runtime import metrics
 from bot.understanding.gazetteer import country_name
 
 logger = logging.getLogger(__name__)
@@ -231,6 +232,7 @@ class Notifier:
             await self._failed(group, waiting, error, now)
             return
         self._last_sent[group] = now
+        metrics.alerts(channel, "sent", len(waiting))
         for row, case in waiting:
             await asyncio.to_thread(self._update, [row["id"]], status=SENT, attempts=row["attempts"] + 1, last_attempt_at=now, updated_at=now)
             detail = {"officer": officer_id, "channel": channel, "step": row["step"], "attempt": row["attempts"] + 1}
@@ -251,6 +253,7 @@ class Notifier:
         officer_id, channel = group
         reason = error.reason if isinstance(error, NotifyError) else "officer no longer in the rota"
         retryable = isinstance(error, NotifyError) and error.retryable
+        metrics.alert_failed(channel, retryable, len(waiting))
         for row, case in waiting:
             attempts = row["attempts"] + 1
             await asyncio.to_thread(

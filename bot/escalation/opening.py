@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.cases.rota import Rota, load_rota
 from bot.cases.store import Case, CaseStore, InvalidValue
 from bot.escalation.notify import schedule_step
+from bot.runtime import metrics
 from bot.runtime.privacy import mask_id
 from bot.runtime.redis_client import redis_client
 from bot.runtime.settings import Settings
@@ -82,6 +83,7 @@ def open_and_alert(store: CaseStore, rota: Rota, conversation_id: str, channel: 
         consent=consent, contact_preference=contact_preference, contact_detail=contact_detail, opened_at=opened_at,
     )
     if case.new:
+        metrics.case_opened(case.severity, case.country)
         officer = schedule_step(store, rota, case, 0)
         logger.info("Case %s for %s: alerting %s", case.number, mask_id(conversation_id), officer.id if officer else "nobody")
     return case

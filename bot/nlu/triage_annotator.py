@@ -15,6 +15,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.classifier import SEVERITY_ESTIMATE
 from bot.nlu.stateless import StatelessComponent
+from bot.runtime import metrics
 from bot.understanding.severity import Severity
 from bot.understanding.severity_model import SeverityEstimate
 from bot.understanding.triage import FALLBACK_INTENT, assess
@@ -50,6 +51,7 @@ class TriageAnnotator(StatelessComponent):
             details = assessment.as_dict()
             details["classifier_intent"] = intent.get("name")
             message.set("severity", details["severity"], add_to_output=True)
+            metrics.severity_decided(details["severity"])
             message.set("triage", details, add_to_output=True)
             # Keep Rasa's fallback ("I did not understand") only when nothing points to danger.
             keep_fallback = intent.get("name") == FALLBACK_INTENT and assessment.severity == Severity.none

@@ -26,8 +26,11 @@ def _listing(services: List[Service], language: str) -> str:
     return render_services(services, language, header=False)
 
 
-def suicidal_reply(language: str, case_number: Optional[str], hotline: str) -> str:
-    """Her pain acknowledged, whether she is safe now, and that someone is with her."""
+def suicidal_reply(language: str, case_number: Optional[str], hotline: str, again: bool = False) -> str:
+    """Her pain acknowledged, whether she is safe now, and that someone is with her; said
+    differently when she says it again, so that she never reads the same block twice."""
+    if again and case_number:
+        return render("suicidal_again", language, hotline=hotline, number=case_number)
     if case_number:
         return render("suicidal_with_officer", language, hotline=hotline, number=case_number)
     return render("suicidal_first", language, hotline=hotline)
@@ -36,6 +39,18 @@ def suicidal_reply(language: str, case_number: Optional[str], hotline: str) -> s
 def names_someone_else(text: str) -> bool:
     """Whether she writes about another person ("bạn em", "vợ tôi", "my sister"), not herself."""
     return bool(_THIRD_PERSON.search(fold(text or "")))
+
+
+_SELF_VICTIM = re.compile(r"(?<!\w)(danh|nhot|giu|doa|tat|ep|hiep|khoa cua|bat)\s+(em|e|toi|minh|tui)(?!\w)|^(em|e|toi|minh|tui)\s+(bi|dang bi)(?!\w)")
+_ABOUT_OTHERS = ("emergency_someone_else", "emergency_trafficking", "emergency_confinement", "emergency_violence",
+                 "emergency_forced_sex_work", "emergency_medical", "emergency_sexual_assault", "emergency_death_threat")
+
+
+def reported_for_someone_else(intent: str, text: str) -> bool:
+    """Danger reported about another person ("bạn gái em bị nhốt ở Campuchia"), not herself."""
+    if intent == "emergency_someone_else":
+        return names_someone_else(text) or not _SELF_VICTIM.search(fold(text or ""))
+    return intent in _ABOUT_OTHERS and names_someone_else(text) and not _SELF_VICTIM.search(fold(text or ""))
 
 
 def about_someone_else(text: str) -> str:

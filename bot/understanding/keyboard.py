@@ -43,8 +43,10 @@ def _with_folded(clusters: str) -> FrozenSet[str]:
 # Vowel clusters of Vietnamese syllables; the semivowel-ending ones take no final consonant.
 OPEN_CLUSTERS = _with_folded("ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu uôi ươi ươu iêu yêu oai oay oeo uây uyu uya")
 CLOSABLE_CLUSTERS = _with_folded("a ă â e ê i o ô ơ u ư y iê yê uô ươ oa oă oe uâ uê uy uơ oo uyê")
-# Chat words that look like Telex and are not: an SOS must stay an SOS, "hix" is crying, not "hi".
-NOT_TELEX = frozenset({"sos", "hix", "hixhix", "ax", "ok", "oke", "oki", "okie", "bye", "ad", "fb", "zalo"})
+# Chat words that look like Telex and are not: an SOS must stay an SOS, "hix" is crying, not "hi";
+# the acronyms of her work abroad stay acronyms ("eps", Korea's Employment Permit System, is not "ép").
+NOT_TELEX = frozenset({"sos", "hix", "hixhix", "ax", "ok", "oke", "oki", "okie", "bye", "ad", "fb", "zalo",
+                       "eps", "tts", "arc", "ksa", "dolab", "iom", "ilo"})
 # The few real Vietnamese words spelt with "oo" (a pot, a ship's deck, a wagon).
 REAL_OO_WORDS = frozenset({"xoong", "boong", "goong"})
 _TOKEN = re.compile(r"[^\W_]+")

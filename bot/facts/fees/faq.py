@@ -139,7 +139,10 @@ def fee_faq(
     rules = rules if rules is not None else default_rules()
     if asks_about_penalty(text) and country in (None, "JP"):
         return faq_answer("penalty", language, rules, signed_on=signed_on)
+    public_unit = says(folded_text(text), _PUBLIC_UNIT_WORDS)
+    if public_unit and country is None and says(folded_text(text), ("eps",)):
+        country = "KR"  # EPS is Korea's programme: naming it names the market
     return faq_answer(topic, language, rules, country=country, occupation=occupation, signed_on=signed_on,
-                      public_unit=says(folded_text(text), _PUBLIC_UNIT_WORDS))
+                      public_unit=public_unit)
 
 
