@@ -6,11 +6,16 @@
     python -m bot officers token <username>      # prints a new API token, once
     python -m bot officers disable <username>    # also revokes the API token
     python -m bot officers enable <username>
+    python -m bot officers unlock <username> [--address IP]   # clears failed sign-ins
 
 The database is DATABASE_URL, else the SQLite file in HELPLINE_STATE_DIR (default .run);
 it is migrated first. The password is asked twice on the terminal, or read from the first
 line of stdin with --password-stdin. Exit 0 on success, 2 on bad input (the reason on
 stderr), 1 when the database cannot be used.
+
+`unlock` needs no database: it clears the failed sign-ins counted for the username (and, with
+--address, for that client address) in the console's Redis (REDIS_URL, else `make run`'s
+embedded one), so the officer signs in at once instead of waiting out the delay.
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Officer accounts for the console and its API.")
-    commands = parser.add_subparsers(dest="action", required=True, metavar="{add,list,token,disable,enable}",
+    commands = parser.add_subparsers(dest="action", required=True, metavar="{add,list,token,disable,enable,unlock}",
                                      parser_class=_Parser)
     add = commands.add_parser("add", help="create an account")
     add.add_argument("username")
@@ -45,7 +50,36 @@ def _parser() -> argparse.ArgumentParser:
                          ("enable", "enable a disabled account")):
         sub = commands.add_parser(action, help=text)
         sub.add_argument("username")
+    unlock = commands.add_parser("unlock", help="clear an account's failed sign-ins")
+    unlock.add_argument("username")
+    unlock.add_argument("--address", default=None, help="also clear this client address's failures")
     return parser
+
+
+def _unlock(username: str, address: Optional[str]) -> int:
+    from bot.console.security import LoginThrottle
+    from bot.runtime.redis_client import redis_client
+    from bot.runtime.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"officers unlock: {error}", file=sys.stderr)
+        return 2
+    url = settings.redis_url or f"redis://127.0.0.1:{settings.embedded_redis_port}/0"
+    keys = LoginThrottle().keys(username, address or "")[: 2 if address else 1]
+    client = redis_client(url, decode_responses=True)
+    try:
+        cleared = client.delete(*keys)
+    except Exception as error:  # noqa: BLE001 - refused, timeout, auth: the same advice
+        print(f"officers unlock: cannot reach the console's Redis ({type(error).__name__}). A console "
+              f"without REDIS_URL keeps its counts in memory: restarting it clears them.", file=sys.stderr)
+        return 1
+    finally:
+        client.close()
+    whose = username + (f" and of {address}" if address else "")
+    print(f"Cleared the failed sign-ins of {whose}." if cleared else f"No failed sign-ins were recorded for {whose}.")
+    return 0
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -74,6 +108,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         args = _parser().parse_args(list(argv or []))
     except SystemExit as stop:
         return int(stop.code or 0)
+    if args.action == "unlock":
+        return _unlock(args.username, args.address)
 
     from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError

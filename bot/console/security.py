@@ -41,15 +41,19 @@ MAX_COOKIE_LENGTH = 1024
 MIN_SECRET_LENGTH = 32
 SECRET_FILE = "console-secret"
 
-#: Failed logins per username before it has to wait, and how long the first wait is.
-LOCKOUT_THRESHOLD = 5
-LOCKOUT_SECONDS = 300
-LOCKOUT_MAX_SECONDS = 3600
+#: Failed sign-ins per username before each further try waits, the first wait, and the longest.
+#: Short on purpose: a delay slows a guesser, while an officer whose username an attacker knows
+#: still gets in once the wait (at most a minute) is over.
+ACCOUNT_THRESHOLD = 5
+ACCOUNT_DELAY_SECONDS = 5
+ACCOUNT_DELAY_MAX_SECONDS = 60
+#: Failed sign-ins from one client address, on any usernames, before it backs off exponentially.
+ADDRESS_THRESHOLD = 20
+ADDRESS_DELAY_SECONDS = 60
+ADDRESS_DELAY_MAX_SECONDS = 3600
 #: Failures older than this are forgotten.
 FAILURE_MEMORY_SECONDS = 3600
 MAX_TRACKED_USERNAMES = 10_000
-#: Attempts from one client address, on any usernames, before it has to wait.
-ADDRESS_THRESHOLD = 20
 
 
 def _b64(data: bytes) -> str:
@@ -186,24 +190,24 @@ class Admission:
 
 # Counts an attempt for the account and for the client address before its password is checked,
 # in one step, so that parallel guesses cannot all pass the check before any failure is counted.
-# KEYS: account, address. ARGV: now, account threshold, address threshold, first wait, longest
-# wait, memory, ttl. Returns {1, wait if this attempt fails (ms)} or {0, wait (ms)}.
+# KEYS: account, address. ARGV: now, memory, ttl, then threshold, first wait and longest wait for
+# the account and for the address. Returns {1, wait if this attempt fails (ms)} or {0, wait (ms)}.
 _ADMIT = """
-local now, base, longest, memory = tonumber(ARGV[1]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local now, memory = tonumber(ARGV[1]), tonumber(ARGV[2])
 local function state(key)
   local count = tonumber(redis.call('HGET', key, 'count') or '0')
   local last = tonumber(redis.call('HGET', key, 'last') or '0')
   return count, last
 end
-local function wait(count, last, threshold)
+local function wait(i, count, last)
+  local threshold, base, longest = tonumber(ARGV[4 + 3 * (i - 1)]), tonumber(ARGV[5 + 3 * (i - 1)]), tonumber(ARGV[6 + 3 * (i - 1)])
   if count < threshold then return 0 end
   return math.max(0, last + math.min(base * 2 ^ (count - threshold), longest) - now)
 end
-local thresholds = {tonumber(ARGV[2]), tonumber(ARGV[3])}
 local longest_wait = 0
 for i, key in ipairs(KEYS) do
   local count, last = state(key)
-  longest_wait = math.max(longest_wait, wait(count, last, thresholds[i]))
+  longest_wait = math.max(longest_wait, wait(i, count, last))
 end
 if longest_wait > 0 then return {0, math.ceil(longest_wait * 1000)} end
 local after = 0
@@ -212,19 +216,50 @@ for i, key in ipairs(KEYS) do
   if last > 0 and now - last > memory then count = 0 end
   count = count + 1
   redis.call('HSET', key, 'count', count, 'last', ARGV[1])
-  redis.call('EXPIRE', key, ARGV[7])
-  after = math.max(after, wait(count, now, thresholds[i]))
+  redis.call('EXPIRE', key, ARGV[3])
+  after = math.max(after, wait(i, count, now))
 end
 return {1, math.ceil(after * 1000)}
 """
 
+# A success clears the account and takes its own attempt back from the address, so that an office
+# behind one address is held up by its failures only, not by its officers signing in.
+_SUCCEEDED = """
+redis.call('DEL', KEYS[1])
+if tonumber(redis.call('HGET', KEYS[2], 'count') or '0') > 0 then
+  redis.call('HINCRBY', KEYS[2], 'count', -1)
+end
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """So many attempts free, then a wait doubling with every further one, from first_wait to longest_wait."""
+
+    threshold: int
+    first_wait: float
+    longest_wait: float
+
+    def wait(self, count: int, last: float, now: float) -> float:
+        if count < self.threshold:
+            return 0.0
+        return max(0.0, last + min(self.first_wait * 2 ** (count - self.threshold), self.longest_wait) - now)
+
+
+ACCOUNT_LIMIT = Limit(ACCOUNT_THRESHOLD, ACCOUNT_DELAY_SECONDS, ACCOUNT_DELAY_MAX_SECONDS)
+ADDRESS_LIMIT = Limit(ADDRESS_THRESHOLD, ADDRESS_DELAY_SECONDS, ADDRESS_DELAY_MAX_SECONDS)
+
 
 class LoginThrottle:
-    """Sign-in attempts per username and per client address: after LOCKOUT_THRESHOLD attempts
-    without a success the username waits LOCKOUT_SECONDS, doubling with every further attempt (up
-    to LOCKOUT_MAX_SECONDS); an address waits likewise after ADDRESS_THRESHOLD attempts on any
-    usernames. A success clears the username. The wait applies whether or not the username
-    exists (no enumeration) and even to the right password (else it would not stop guessing).
+    """Sign-in attempts per username and per client address. After ACCOUNT_THRESHOLD attempts
+    without a success, each further try on the username waits ACCOUNT_DELAY_SECONDS, doubling
+    with every failure, at most ACCOUNT_DELAY_MAX_SECONDS: a delay, never a lockout, so the right
+    password works once the wait is over. An address that failed ADDRESS_THRESHOLD times, on any
+    usernames, backs off from ADDRESS_DELAY_SECONDS to ADDRESS_DELAY_MAX_SECONDS. A success
+    clears the username and takes its attempt back from the address; `python -m bot officers
+    unlock` clears a username. The wait applies whether or not the username exists (no
+    enumeration) and even to the right password (else it would not stop guessing).
 
     Each attempt is counted, atomically, before its password is checked (`admit`): 60 guesses
     sent at once get at most the threshold checked. Kept in Redis when the console has one (all
@@ -236,31 +271,26 @@ class LoginThrottle:
     ADDRESS_KEY = "helpline:console:login-address:{address}"
 
     def __init__(self, redis=None, clock: Callable[[], float] = time.time,
-                 threshold: int = LOCKOUT_THRESHOLD, lockout_seconds: int = LOCKOUT_SECONDS,
-                 address_threshold: int = ADDRESS_THRESHOLD):
+                 account: Limit = ACCOUNT_LIMIT, address: Limit = ADDRESS_LIMIT):
         self.redis = redis
         self.clock = clock
-        self.thresholds = (threshold, address_threshold)
-        self.lockout_seconds = lockout_seconds
+        self.limits = (account, address)
         self._local: Dict[str, Tuple[int, float]] = {}
 
-    def _keys(self, username: str, address: str) -> Tuple[str, str]:
+    def keys(self, username: str, address: str) -> Tuple[str, str]:
+        """Where the sign-ins of a username (case-folded) and of an address are counted."""
         user = _digest((username or "").strip().lower()[:128])
         return self.KEY.format(user=user), self.ADDRESS_KEY.format(address=_digest(address or "unknown"))
 
-    def _wait(self, count: int, last: float, threshold: int) -> float:
-        if count < threshold:
-            return 0.0
-        duration = min(self.lockout_seconds * 2 ** (count - threshold), LOCKOUT_MAX_SECONDS)
-        return max(0.0, last + duration - self.clock())
-
     async def admit(self, username: str, address: str) -> Admission:
-        keys = self._keys(username, address)
+        keys = self.keys(username, address)
         if self.redis is not None:
+            limits = [value for limit in self.limits for value in (limit.threshold, limit.first_wait, limit.longest_wait)]
+            longest = max(limit.longest_wait for limit in self.limits)
             try:
                 allowed, milliseconds = await self.redis.eval(
-                    _ADMIT, 2, *keys, repr(self.clock()), *self.thresholds, self.lockout_seconds,
-                    LOCKOUT_MAX_SECONDS, FAILURE_MEMORY_SECONDS, FAILURE_MEMORY_SECONDS + LOCKOUT_MAX_SECONDS,
+                    _ADMIT, 2, *keys, repr(self.clock()), FAILURE_MEMORY_SECONDS,
+                    int(FAILURE_MEMORY_SECONDS + longest), *limits,
                 )
                 seconds = int(milliseconds) / 1000
                 return Admission(True, wait_if_wrong=seconds) if int(allowed) else Admission(False, wait=seconds)
@@ -272,25 +302,31 @@ class LoginThrottle:
         # No await in here: one attempt at a time in this process's event loop.
         now = self.clock()
         states = [self._local.get(key, (0, 0.0)) for key in keys]
-        wait = max(self._wait(count, last, threshold) for (count, last), threshold in zip(states, self.thresholds))
+        wait = max(limit.wait(count, last, now) for (count, last), limit in zip(states, self.limits))
         if wait > 0:
             return Admission(False, wait=wait)
         after = 0.0
-        for key, (count, last), threshold in zip(keys, states, self.thresholds):
+        for key, (count, last), limit in zip(keys, states, self.limits):
             count = (0 if last and now - last > FAILURE_MEMORY_SECONDS else count) + 1
             self._local[key] = (count, now)
-            after = max(after, self._wait(count, now, threshold))
+            after = max(after, limit.wait(count, now, now))
         if len(self._local) > MAX_TRACKED_USERNAMES:  # forget the oldest half
             for stale, _ in sorted(self._local.items(), key=lambda item: item[1][1])[: MAX_TRACKED_USERNAMES // 2]:
                 del self._local[stale]
         return Admission(True, wait_if_wrong=after)
 
-    async def succeeded(self, username: str) -> None:
-        key, _ = self._keys(username, "")
+    async def succeeded(self, username: str, address: Optional[str] = None) -> None:
+        key, address_at = self.keys(username, address or "")
         self._local.pop(key, None)
+        if address is not None and address_at in self._local:
+            count, last = self._local[address_at]
+            self._local[address_at] = (max(0, count - 1), last)
         if self.redis is not None:
             try:
-                await self.redis.delete(key)
+                if address is None:
+                    await self.redis.delete(key)
+                else:
+                    await self.redis.eval(_SUCCEEDED, 2, key, address_at)
             except Exception as error:  # noqa: BLE001
                 log.warning("Login throttle: Redis unavailable (%s).", type(error).__name__)
 

@@ -3,6 +3,7 @@ HTML forms, each with a CSRF token), and the static files they use."""
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from pathlib import Path
 from typing import Dict, Optional, Tuple
@@ -120,14 +121,16 @@ async def login_submit(request: Request) -> HTTPResponse:
     ctx = page_context(request)
 
     def locked(wait: float) -> HTTPResponse:
-        minutes = max(1, -(-int(wait) // 60))
+        seconds = max(1, math.ceil(wait))
         return html(login_page(ctx, username=username, next_path=next_path,
-                               error=ctx.t("login_locked", minutes=minutes)), status=429)
+                               error=ctx.t("login_locked", seconds=seconds)),
+                    status=429, headers={"Retry-After": str(seconds)})
 
     # The client behind a trusted proxy when Sanic is told of it (FORWARDED_SECRET, PROXIES_COUNT).
-    admission = await app.ctx.throttle.admit(username, request.remote_addr or request.ip or "")
+    address = request.remote_addr or request.ip or ""
+    admission = await app.ctx.throttle.admit(username, address)
     if not admission.allowed:
-        log.info("Console sign-in refused for %s: locked for %.0f s.", mask_id(username), admission.wait)
+        log.info("Console sign-in refused for %s: to wait %.0f s.", mask_id(username), admission.wait)
         return locked(admission.wait)
     account: Optional[OfficerAccount] = None
     if username and password and len(password) <= 1024:
@@ -138,7 +141,7 @@ async def login_submit(request: Request) -> HTTPResponse:
             return locked(admission.wait_if_wrong)
         return html(login_page(ctx, username=username, next_path=next_path, error=ctx.t("login_failed")), status=401)
 
-    await app.ctx.throttle.succeeded(username)
+    await app.ctx.throttle.succeeded(username, address)
     old = request.ctx.session
     if old is not None:
         await app.ctx.revocations.revoke(old)

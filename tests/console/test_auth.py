@@ -1,4 +1,4 @@
-"""Login, lockout, sessions, CSRF and the headers every response carries."""
+"""Login, its delays, sessions, CSRF and the headers every response carries."""
 from __future__ import annotations
 
 import re
@@ -50,38 +50,60 @@ async def test_a_disabled_officer_cannot_sign_in_and_loses_their_session(env, br
     assert response.status == 401
 
 
-async def test_five_failures_lock_the_username_for_five_minutes(env, browser_for):
+async def test_five_failures_make_the_username_wait_seconds_then_the_right_password_gets_in(env, browser_for):
     browser = await browser_for()
     for attempt in range(4):
         response, _ = await browser.login("lan", f"wrong password {attempt}")
         assert response.status == 401
     response, body = await browser.login("lan", "wrong password 5")
-    assert response.status == 429 and "5 phút" in body
-    # Locked: even the right password waits, and says so.
+    assert response.status == 429 and "đợi 5 giây" in body and response.headers["Retry-After"] == "5"
+    # During the delay even the right password waits, and is told for how long.
+    env.clock.advance(seconds=2)
     response, body = await browser.login("lan")
-    assert response.status == 429 and "Đăng nhập sai quá nhiều lần" in body
+    assert response.status == 429 and "đợi 3 giây" in body
     # Other usernames are not affected.
     other = await browser_for()
     response, _ = await other.login("hoa")
     assert response.status == 200 and response.url.path == "/queue"
-    env.clock.advance(minutes=5, seconds=1)
+    env.clock.advance(seconds=3)
     response, _ = await browser.login("lan")
     assert response.status == 200 and response.url.path == "/queue"
 
 
-async def test_the_lockout_doubles_after_it_expires_and_a_success_clears_it(env, browser_for):
+async def test_the_delay_doubles_with_each_failure_up_to_a_minute_and_a_success_clears_it(env, browser_for):
     browser = await browser_for()
     for attempt in range(5):
         await browser.login("lan", f"wrong password {attempt}")
-    env.clock.advance(minutes=5, seconds=1)
-    response, body = await browser.login("lan", "wrong again, sixth")
-    assert response.status == 429 and "10 phút" in body
-    env.clock.advance(minutes=10, seconds=1)
+    waits = []
+    for attempt in range(6):
+        env.clock.advance(minutes=1)
+        response, _ = await browser.login("lan", f"still wrong {attempt}")
+        assert response.status == 429
+        waits.append(int(response.headers["Retry-After"]))
+    assert waits == [10, 20, 40, 60, 60, 60]  # never a lockout: at most a minute
+    env.clock.advance(minutes=1)
     response, _ = await browser.login("lan")
     assert response.status == 200
     await browser.post("/logout")
     response, _ = await browser.login("lan", "one more wrong one")
     assert response.status == 401  # counting from zero again
+
+
+async def test_the_supervisor_unlocks_an_account_from_the_command_line(env, browser_for, monkeypatch, capsys):
+    from bot.cli.officers import main
+
+    browser = await browser_for()
+    for attempt in range(5):
+        await browser.login("lan", f"wrong password {attempt}")
+    response, _ = await browser.login("lan")
+    assert response.status == 429
+    monkeypatch.setenv("REDIS_URL", env.redis_url)
+    assert main(["unlock", "LAN"]) == 0  # usernames are case-folded
+    assert "Cleared the failed sign-ins of LAN." in capsys.readouterr().out
+    response, _ = await browser.login("lan")
+    assert response.status == 200 and response.url.path == "/queue"
+    assert main(["unlock", "lan"]) == 0
+    assert "No failed sign-ins were recorded for lan." in capsys.readouterr().out
 
 
 async def test_a_login_without_the_csrf_token_is_forbidden(browser_for):
@@ -239,7 +261,7 @@ async def test_pages_have_no_inline_script_or_style(env, browser_for):
         assert "<style" not in body and " style=" not in body and " onclick=" not in body, path
 
 
-async def test_lockouts_and_logouts_are_shared_by_console_processes_through_redis(redis_url, env):
+async def test_login_delays_and_logouts_are_shared_by_console_processes_through_redis(redis_url, env):
     import uuid
 
     import redis.asyncio as aioredis
@@ -252,11 +274,11 @@ async def test_lockouts_and_logouts_are_shared_by_console_processes_through_redi
         first, second = LoginThrottle(one, clock=env.epoch), LoginThrottle(two, clock=env.epoch)
         for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"):
             assert (await first.admit(username, address)).wait_if_wrong == 0
-        assert (await second.admit(username, "10.0.0.5")).wait_if_wrong == 300
+        assert (await second.admit(username, "10.0.0.5")).wait_if_wrong == 5
         refused = await first.admit(username.upper(), "10.0.0.6")  # usernames are case-folded
-        assert not refused.allowed and refused.wait == 300
-        env.clock.advance(minutes=2)
-        assert (await second.admit(username, "10.0.0.7")).wait == 180
+        assert not refused.allowed and refused.wait == 5
+        env.clock.advance(seconds=2)
+        assert (await second.admit(username, "10.0.0.7")).wait == 3
         await first.succeeded(username)
         assert (await second.admit(username, "10.0.0.8")).allowed
 
@@ -278,14 +300,14 @@ async def test_sixty_parallel_guesses_get_at_most_the_limit_checked(shared, redi
 
     import redis.asyncio as aioredis
 
-    from bot.console.security import LOCKOUT_THRESHOLD, LoginThrottle
+    from bot.console.security import ACCOUNT_THRESHOLD, LoginThrottle
 
     client = aioredis.Redis.from_url(redis_url, decode_responses=True) if shared else None
     try:
         throttle = LoginThrottle(client, clock=env.epoch)
         username = f"officer-{uuid.uuid4().hex[:8]}"
         admissions = await asyncio.gather(*(throttle.admit(username, f"10.1.0.{n}") for n in range(60)))
-        assert sum(a.allowed for a in admissions) == LOCKOUT_THRESHOLD
+        assert sum(a.allowed for a in admissions) == ACCOUNT_THRESHOLD
     finally:
         if client is not None:
             await client.close()
@@ -298,3 +320,29 @@ async def test_one_address_trying_many_usernames_is_slowed_down(env):
     admissions = [await throttle.admit(f"name-{n}", "203.0.113.7") for n in range(150)]
     assert sum(a.allowed for a in admissions) == ADDRESS_THRESHOLD
     assert (await throttle.admit("name-0", "198.51.100.1")).allowed  # another address is not held up
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["redis", "memory"])
+async def test_an_address_backs_off_exponentially_and_its_successes_do_not_count(shared, redis_url, env):
+    import uuid
+
+    import redis.asyncio as aioredis
+
+    from bot.console.security import ADDRESS_DELAY_SECONDS, ADDRESS_THRESHOLD, LoginThrottle
+
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True) if shared else None
+    address = f"203.0.113.{uuid.uuid4().int % 250}"
+    try:
+        throttle = LoginThrottle(client, clock=env.epoch)
+        for n in range(3 * ADDRESS_THRESHOLD):  # an office behind one address, every officer right
+            assert (await throttle.admit(f"officer-{n}", address)).allowed
+            await throttle.succeeded(f"officer-{n}", address)
+        for n in range(ADDRESS_THRESHOLD - 1):
+            assert (await throttle.admit(f"guess-{n}", address)).wait_if_wrong == 0
+        assert (await throttle.admit("guess-last", address)).wait_if_wrong == ADDRESS_DELAY_SECONDS
+        assert not (await throttle.admit("lan", address)).allowed
+        env.clock.advance(seconds=ADDRESS_DELAY_SECONDS)
+        assert (await throttle.admit("guess-again", address)).wait_if_wrong == 2 * ADDRESS_DELAY_SECONDS
+    finally:
+        if client is not None:
+            await client.close()
