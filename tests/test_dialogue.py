@@ -192,3 +192,17 @@ def test_are_you_safe_is_asked_only_when_critical_is_the_likelier_danger():
     wages = [{"name": "abuse_unpaid_wages", "confidence": 0.7}, {"name": "emergency_violence", "confidence": 0.2}]
     assert not assess("...", "abuse_unpaid_wages", 0.7, wages, SeverityEstimate(0.1, 0.7, 0.2, 0.7, lines)).uncertain
     assert assess("...", "abuse_unpaid_wages", 0.7, wages, SeverityEstimate(0.3, 0.3, 0.4, 0.7, lines)).uncertain
+
+
+def test_after_danger_what_should_i_do_gets_the_next_steps_with_numbers():
+    events = [{"event": "user", "text": "vo em mat lien lac 6 thang o a rap"}, {"event": "user", "text": "e phai lam sao chi"}]
+    assert next_action(events, "action_listen", "e phai lam sao chi", "info_licence_check", "none", "critical") == "action_next_steps"
+    assert next_action(events, "action_listen", "e phai lam sao chi", "info_licence_check", "none", "none") is None
+
+
+async def test_the_next_steps_for_a_missing_wife_name_111_and_the_embassy():
+    from actions.next_steps import ActionNextSteps
+
+    messages, _ = await run(ActionNextSteps(), conversation("info_licence_check", {"country": "SA", "danger_intent": "emergency_someone_else"},
+                                                         text="e phai lam sao chi"))
+    assert "111" in messages[0]["text"] and "+966" in messages[0]["text"] and "Không tự trả tiền" in messages[0]["text"]

@@ -7,6 +7,7 @@
   never taken as an answer: the danger rules answer it, and they page.
 - Danger told across her last messages (bot.dialogue.told_together): `action_respond_to_danger`.
 - With her case open, a greeting or an everyday question: `action_case_status` (where it stands).
+- After danger, "what should I do now?": `action_next_steps`.
 After each, listening. Otherwise it predicts nothing and the rules decide.
 """
 from __future__ import annotations
@@ -25,11 +26,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.dialogue.pending import TAKE_ANSWER, question_pending
 from bot.dialogue.questions import QUESTIONS, answer_to
 from bot.dialogue.told_together import recent_texts, told_together
+from bot.replies.situations import asks_what_to_do
 from bot.understanding.intents import severity_of
 from bot.understanding.severity import Severity
 
 RESPOND_TO_DANGER = "action_respond_to_danger"
 CASE_STATUS = "action_case_status"
+NEXT_STEPS = "action_next_steps"
 # With her case open, these get where her case stands instead of their everyday reply.
 CASE_STATUS_INTENTS = frozenset({"greet", "ask_permission", "smalltalk", "out_of_scope", "nlu_fallback",
                                  "bot_challenge", "affirm", "deny", "thanks", "feeling_sad",
@@ -41,7 +44,7 @@ def next_action(events: List[Dict[str, Any]], latest_action: Optional[str], text
                 case_open: bool = False) -> Optional[str]:
     """The action this policy insists on, or None to let the rules decide. In a form (the fee
     checker) the form's rules decide, except for an answer to the question asked last."""
-    if latest_action in (TAKE_ANSWER, CASE_STATUS) or (latest_action == RESPOND_TO_DANGER and not form):
+    if latest_action in (TAKE_ANSWER, CASE_STATUS, NEXT_STEPS) or (latest_action == RESPOND_TO_DANGER and not form):
         return ACTION_LISTEN_NAME
     if latest_action != ACTION_LISTEN_NAME or severity == "critical":
         return None
@@ -54,6 +57,8 @@ def next_action(events: List[Dict[str, Any]], latest_action: Optional[str], text
                    Severity.__members__.get(conversation_severity or "none", Severity.none))
     if told_together(recent_texts(events), answered) is not None:
         return RESPOND_TO_DANGER
+    if conversation_severity in ("high", "critical") and asks_what_to_do(text):
+        return NEXT_STEPS
     if case_open and intent in CASE_STATUS_INTENTS:
         return CASE_STATUS
     return None

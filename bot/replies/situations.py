@@ -63,13 +63,17 @@ def about_someone_else(text: str) -> str:
     return "danger"
 
 
-def someone_else_reply(text: str, country: Optional[str], language: str, case_number: Optional[str]) -> str:
-    """For the person who writes about someone else: the numbers of the country where she is,
-    111 for family in Vietnam, and what to do (keep her location, never pay a ransom alone)."""
+def _for_someone_else(country: Optional[str], language: str) -> List[Service]:
     where: List[Service] = lookup(country, "trafficking", language, "critical", limit=2) if country else []
     line_111 = default_directory().get(ANTI_TRAFFICKING_LINE)
     listed = where + ([line_111] if line_111 else []) + [citizen_protection_hotline()]
-    services = list({service.id: service for service in listed}.values())
+    return list({service.id: service for service in listed}.values())
+
+
+def someone_else_reply(text: str, country: Optional[str], language: str, case_number: Optional[str]) -> str:
+    """For the person who writes about someone else: the numbers of the country where she is,
+    111 for family in Vietnam, and what to do (keep her location, never pay a ransom alone)."""
+    services = _for_someone_else(country, language)
     key = {"ransom": "someone_else_ransom", "missing": "someone_else_missing"}.get(about_someone_else(text), "someone_else_danger")
     parts = [render(key, language, services=_listing(services, language))]
     if case_number:
@@ -85,3 +89,23 @@ def cannot_call(text: str) -> bool:
 
 def cannot_call_note(language: str) -> str:
     return render("cannot_call_ways", language)
+
+
+_WHAT_TO_DO = re.compile(
+    r"(?<!\w)(phai lam sao|lam sao bay gio|gio lam sao|lam gi bay gio|phai lam gi|nen lam gi|lam the nao bay gio|"
+    r"what should i do|what do i do|what can i do|what now)(?!\w)"
+)
+
+
+def asks_what_to_do(text: str) -> bool:
+    """"e phải làm sao chị", "what should I do now": she asks for the next step."""
+    return bool(_WHAT_TO_DO.search(fold(text or "")))
+
+
+def next_steps_reply(someone_else: bool, country: Optional[str], language: str) -> str:
+    """The next step, said as steps (not the earlier reply again), with the numbers to call."""
+    if someone_else:
+        return render("next_steps_someone_else", language, services=_listing(_for_someone_else(country, language), language))
+    services = lookup(country, "any", language, "high", limit=2) if country else []
+    listed = list({s.id: s for s in services + [citizen_protection_hotline()]}.values())
+    return render("next_steps", language, services=_listing(listed, language))
