@@ -1,5 +1,6 @@
 """Alerting officers from the case store: the on-duty officer first, the backup at the SLA, then
-the desk; every attempt a case event; a restart in the middle loses nothing."""
+the desk; every attempt a case event; a restart in the middle loses nothing; every kind of case,
+a request for a person included, has an SLA."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,12 +8,14 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 import pytest
+import yaml
 from sqlalchemy import select
 
-from bot.cases.rota import load_rota
+from bot.cases.rota import RotaError, load_rota, parse_rota, sla_seconds
 from bot.cases.schema import notifications
 from bot.cases.store import Case, CaseStore
 from bot.escalation.notify import Notifier, NotifyError, schedule_step, summary_text
+from bot.runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 MONDAY_10_TAIPEI = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Taipei
@@ -129,3 +132,51 @@ def test_the_summary_names_severity_country_language_and_case_only(store, rota):
     case = critical_case(store, rota)
     text = summary_text(case, None)
     assert case.number in text and "vi" in text and "twilio" in text
+
+
+# --- an SLA for every kind of case ----------------------------------------------------------
+
+
+def request_case(store, rota):
+    """She asked for a person; no danger found (severity none)."""
+    store.clock = lambda: MONDAY_10_TAIPEI
+    case = store.open_case("twilio-person", "twilio", "TW", "vi", "none")
+    schedule_step(store, rota, case, 0, MONDAY_10_TAIPEI)
+    return case
+
+
+def test_every_kind_of_case_has_an_sla_from_the_settings_or_the_rota():
+    settings = Settings(_env_file=None, sla_critical_seconds=60, sla_high_seconds=600)
+    assert sla_seconds(settings) == {"critical": 60, "high": 600, "none": 600}  # a request: the high one
+    document = yaml.safe_load((ROOT / "config" / "rota.example.yml").read_text(encoding="utf-8"))
+    with_sla = parse_rota({**document, "sla": {"request": 300, "critical": 90}})
+    assert sla_seconds(settings, with_sla) == {"critical": 90, "high": 600, "none": 300}
+    for wrong in ({"urgent": 60}, {"request": 2}, {"high": "15 min"}, [300]):
+        with pytest.raises(RotaError, match="sla"):
+            parse_rota({**document, "sla": wrong})
+
+
+async def test_a_request_for_a_person_escalates_at_its_sla(store, rota):
+    case = request_case(store, rota)
+    telegram, sms = FakeSender(), FakeSender()
+    document = yaml.safe_load((ROOT / "config" / "rota.example.yml").read_text(encoding="utf-8"))
+    table = sla_seconds(Settings(_env_file=None, sla_high_seconds=900), parse_rota({**document, "sla": {"request": 300}}))
+    alerts = Notifier(store, rota, {"telegram": telegram, "sms": sms}, sla_seconds=table, max_attempts=3,
+                      console_url=None)
+    await alerts.run_once(MONDAY_10_TAIPEI)
+    assert "MUỐN GẶP CÁN BỘ / ASKS FOR AN OFFICER" in telegram.sent[0][2]
+    await alerts.run_once(MONDAY_10_TAIPEI + dt.timedelta(seconds=299))
+    assert {row["officer"] for row in rows(store, case)} == {"tw-nguyen-thi-lan"}
+    await alerts.run_once(MONDAY_10_TAIPEI + dt.timedelta(seconds=301))
+    assert "tw-do-van-khoa" in {row["officer"] for row in rows(store, case)}
+    assert ("+84900000104", case.number) in [(a, n) for a, n, _ in sms.sent]
+
+
+async def test_without_a_table_entry_a_request_takes_the_high_sla(store, rota):
+    case = request_case(store, rota)
+    alerts = notifier(store, rota)  # sla_seconds names critical and high only
+    await alerts.run_once(MONDAY_10_TAIPEI)
+    await alerts.run_once(MONDAY_10_TAIPEI + dt.timedelta(seconds=899))
+    assert {row["officer"] for row in rows(store, case)} == {"tw-nguyen-thi-lan"}
+    await alerts.run_once(MONDAY_10_TAIPEI + dt.timedelta(seconds=901))
+    assert "tw-do-van-khoa" in {row["officer"] for row in rows(store, case)}

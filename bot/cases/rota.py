@@ -19,6 +19,9 @@ holds officers' contact details, so it stays out of version control)::
         backups: [tw-pham-van-nam, vn-desk]                 # ordered; must exist; no cycles
         ack_pin: "482913"            # optional: 4-8 digits, for "OK TW-0042 482913" by SMS
 
+An optional ``sla: {critical: 120, high: 900, request: 900}`` sets the seconds to acknowledge,
+by kind of case (``bot.cases.sla``); ``sla_seconds(settings, rota)`` gives the whole table.
+
 Hours are weekly ranges in the officer's own time zone (``bot.cases.duty_hours``): a range that
 ends before it starts runs overnight (``fri 22:00-06:00`` is Friday 22:00 to Saturday 06:00).
 
@@ -38,6 +41,7 @@ from pydantic import BaseModel, Field, SecretStr, validator
 
 from bot.cases.duty_hours import read_hours
 from bot.cases.officers import DESTINATION_COUNTRIES
+from bot.cases.sla import parse_sla, sla_table
 from bot.facts.base import StrictModel, iana_time_zone
 from bot.facts.loading import parse_entry
 from bot.runtime.settings import Settings
@@ -195,6 +199,7 @@ class Rota(BaseModel):
     desk: Officer
     officers: Tuple[Officer, ...]
     source: str = "<memory>"
+    sla: Dict[str, int] = {}  # the rota's own seconds to acknowledge, by case severity
 
     def get(self, officer_id: str) -> Officer:
         if officer_id == self.desk.id:
@@ -262,7 +267,7 @@ def parse_rota(document: object, source: str = "<memory>") -> Rota:
     """A Rota from parsed YAML; RotaError naming ``source`` and the entry when invalid."""
     if not isinstance(document, dict):
         raise RotaError(f"{source}: expected a mapping with 'desk:' and 'officers:'")
-    unknown = set(document) - {"desk", "officers"}
+    unknown = set(document) - {"desk", "officers", "sla"}
     if unknown:
         raise RotaError(f"{source}: unknown top-level keys: {', '.join(sorted(map(str, unknown)))}")
     if "desk" not in document:
@@ -314,7 +319,20 @@ def parse_rota(document: object, source: str = "<memory>") -> Rota:
     cycle = _find_cycle([desk, *officers])
     if cycle:
         raise RotaError(f"{source}: entry {cycle[0]}: the backup chain loops: {' -> '.join(cycle)}")
-    return Rota(desk=desk, officers=tuple(officers), source=source)
+    return Rota(desk=desk, officers=tuple(officers), source=source, sla=_parse_sla(document.get("sla"), source))
+
+
+def _parse_sla(section: object, source: str) -> Dict[str, int]:
+    try:
+        return parse_sla(section)
+    except ValueError as error:
+        raise RotaError(f"{source}: sla: {error}") from None
+
+
+def sla_seconds(settings: Settings, rota: Optional[Rota] = None) -> Dict[str, int]:
+    """Seconds to acknowledge, for every case severity: the rota's ``sla:``, then the settings
+    (bot.cases.sla)."""
+    return sla_table(settings.sla_critical_seconds, settings.sla_high_seconds, rota.sla if rota is not None else {})
 
 
 def _find_cycle(entries: Sequence[Officer]) -> Optional[List[str]]:

@@ -122,6 +122,9 @@ notifications = Table(
     Column("due_at", UTCDateTime, nullable=False),
     Column("last_attempt_at", UTCDateTime, nullable=True),
     Column("last_error", String(200), nullable=True),  # an error class, never content
+    # The process sending it now, and when that claim lapses (a process that died); revision 0002.
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_until", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_notifications_due", "status", "due_at"),

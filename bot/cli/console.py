@@ -97,6 +97,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     return serve(args.host, args.port)
 
 
+def _rota_or_none(settings):
+    """The rota for the SLA timers; an invalid one is reported by the alerting job, not here."""
+    from bot.cases.rota import RotaError, configured_rota
+
+    try:
+        return configured_rota(settings)
+    except (RotaError, OSError):
+        return None
+
+
 def serve(host: Optional[str] = None, port: Optional[int] = None) -> int:
     """Serve the console until SIGINT/SIGTERM; the exit code."""
     from pydantic import ValidationError
@@ -105,6 +115,7 @@ def serve(host: Optional[str] = None, port: Optional[int] = None) -> int:
     from bot.cases import MigrationError
     from bot.cases.db import database_url, describe_url
     from bot.cases.officers import OfficerStore
+    from bot.cases.rota import sla_seconds
     from bot.cases.store import CaseStore
     from bot.cli.run import port_is_free
     from bot.console.security import SecretKeyError, resolve_secret_key
@@ -154,7 +165,7 @@ def serve(host: Optional[str] = None, port: Optional[int] = None) -> int:
               file=sys.stderr, flush=True)
     app = console_app(store, officers, redis, secret_key=secret_key,
                       background=list(background_jobs(store, redis, settings)), public_url=public_url,
-                      sla={"critical": settings.sla_critical_seconds, "high": settings.sla_high_seconds},
+                      sla=sla_seconds(settings, _rota_or_none(settings)),
                       name="helpline_console")
     for name in ("sanic.root", "sanic.error", "sanic.access"):  # Sanic prints these itself
         logging.getLogger(name).propagate = False

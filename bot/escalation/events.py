@@ -9,6 +9,13 @@ be spoofed) it must carry the code from the officer's alert or the officer's PIN
 Telegram chats are authenticated by Telegram. An officer acknowledges only cases of the countries
 they serve or cases they were alerted to; the desk only cases escalated to it. A refusal is a
 case event (`ack_refused`), so the trail shows who tried.
+
+An acknowledgement that counts is confirmed back to the officer on the channel it came by: the
+chat where the button was pressed (a desk's group included, naming who pressed), or their SMS
+number ("Đã nhận ca TW-0042 / Case TW-0042 acknowledged"). One that came after a colleague's is
+answered with who holds the case. The console confirms on its own page. Each confirmation is a
+case event (`notified`, or `notify_failed` with the provider's reason, both with `about:
+acknowledgement`); it is tried once, and it never holds up the acknowledgement.
 """
 from __future__ import annotations
 
@@ -16,15 +23,17 @@ import asyncio
 import hmac
 import json
 import logging
-from typing import Optional
+from typing import Dict, Optional, Protocol, runtime_checkable
 
 import redis.asyncio as aioredis
 from sqlalchemy import and_, func, select
 
 from bot.cases.rota import Rota
 from bot.cases.schema import notifications
-from bot.cases.store import Case, CaseError, CaseNotFound, CaseStore
+from bot.cases.store import Case, CaseError, CaseNotFound, CaseStore, InvalidTransition
+from bot.escalation.alert_texts import acknowledged_text, already_held_text
 from bot.escalation.follow_up import follow_message
+from bot.escalation.notify import NotifyError
 from bot.escalation.routing import ack_code
 from channels.handoff import CASE_EVENTS
 from channels.streams import DurableStream, Entry, StreamWorker
@@ -33,14 +42,25 @@ logger = logging.getLogger(__name__)
 
 
 AUTHENTICATED_CHANNELS = ("telegram", "console")  # the sender cannot be forged there
+#: The channel an acknowledgement came by -> the officer sender and rota contact that answer it.
+CONFIRM_BY = {"telegram": "telegram", "twilio": "sms"}
+CONFIRMATION = "acknowledgement"  # the `about` of the case event recording a confirmation
+
+
+@runtime_checkable
+class Messenger(Protocol):
+    async def tell(self, address: str, text: str) -> None:
+        """A plain message to an officer; NotifyError when the provider refuses."""
 
 
 class CaseEventWriter:
-    def __init__(self, store: CaseStore, redis: aioredis.Redis, rota: Optional[Rota], ack_key: bytes = b"") -> None:
+    def __init__(self, store: CaseStore, redis: aioredis.Redis, rota: Optional[Rota], ack_key: bytes = b"",
+                 messengers: Optional[Dict[str, Messenger]] = None) -> None:
         self.store = store
         self.redis = redis
         self.rota = rota
         self.ack_key = ack_key
+        self.messengers = messengers or {}  # by officer channel: telegram, sms
         self.stream = DurableStream(redis, CASE_EVENTS)
 
     def worker(self, consumer: str, claim_idle_seconds: float) -> StreamWorker:
@@ -84,9 +104,37 @@ class CaseEventWriter:
                                     {"channel": channel, "reason": refusal, **({"via": via} if via else {})})
             return
         try:
-            await asyncio.to_thread(self.store.acknowledge, case.id, officer, {"channel": channel, **({"via": via} if via else {})})
+            case = await asyncio.to_thread(self.store.acknowledge, case.id, officer, {"channel": channel, **({"via": via} if via else {})})
+        except InvalidTransition as error:
+            logger.info("Acknowledgement of %s by %s refused: %s", case.number, officer, error)
+            held = await asyncio.to_thread(self.store.get_case, case.id, False)
+            await self._confirm(held, officer, channel, via, already_held_text(held))
+            return
         except CaseError as error:
             logger.info("Acknowledgement of %s by %s refused: %s", case.number, officer, error)
+            return
+        await self._confirm(case, officer, channel, via, acknowledged_text(case, officer, pressed_in_group=bool(via)))
+
+    async def _confirm(self, case: Case, officer: str, channel: str, via: str, text: str) -> None:
+        """Tell the officer on the channel they used (for a group's button, the group)."""
+        kind = CONFIRM_BY.get(channel)
+        messenger = self.messengers.get(kind) if kind else None
+        if self.rota is None or kind is None or messenger is None:
+            return  # the console confirms on its page; a channel without a sender cannot
+        try:
+            address = getattr(self.rota.get(via or officer).contacts, kind)
+        except KeyError:
+            return
+        if not address:
+            return
+        try:
+            await messenger.tell(address, text)
+        except NotifyError as error:
+            logger.warning("Confirming %s's acknowledgement of %s by %s failed (%s)", officer, case.number, kind, error.reason)
+            await asyncio.to_thread(self.store.add_event, case.id, "notify_failed", "bot",
+                                    {"officer": officer, "channel": kind, "about": CONFIRMATION, "error": error.reason[:200], "will_retry": False})
+            return
+        await asyncio.to_thread(self.store.add_event, case.id, "notified", "bot", {"officer": officer, "channel": kind, "about": CONFIRMATION})
 
     def _refusal(self, case: Case, officer: str, channel: str, code: str, via: str) -> str:
         """Why this acknowledgement does not count, or "" when it does."""

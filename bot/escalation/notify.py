@@ -3,10 +3,15 @@
 Notifications are rows in the case store (table `notifications`), so they survive restarts:
 a case's first step is written in the same moment the case is opened; this loop sends what is
 due and records every attempt as a case event. When nobody has acknowledged within the SLA (2
-minutes for critical, 15 for high by default) it schedules the next officer in the chain:
-backups, then the desk in Vietnam. A notification carries a summary only (severity, country,
-language, channel, case number, the code that acknowledges it by SMS, link); the transcript stays
-in the console.
+minutes for critical, 15 for high and for a request for a person by default; bot.cases.sla) it
+schedules the next officer in the chain: backups, then the desk in Vietnam. A notification
+carries a summary only (severity, country, language, channel, case number, the code that
+acknowledges it by SMS, link; bot.escalation.alert_texts); the transcript stays in the console.
+
+Nothing is sent twice by two processes: a notification is claimed before it is sent
+(bot.escalation.claims), and a claim left by a process that died lapses after `claim_seconds`.
+The SLA step is queued under a lock on the case's row, so two processes reaching the SLA
+together queue it once.
 
 A provider outage delays an alert, never drops one: a send that fails for a reason that may pass
 (network, 429, 5xx) is retried with backoff (2 s doubling to a minute) until it goes, the case is
@@ -28,9 +33,10 @@ from bot.cases.db import utcnow
 from bot.cases.rota import Officer, Rota, on_duty
 from bot.cases.schema import cases, notifications
 from bot.cases.store import SEVERITY_RANK, Case, CaseNotFound, CaseStore
+from bot.escalation.alert_texts import digest_text, summary_text
+from bot.escalation.claims import CLAIM_SECONDS, claim, claimant_name, claimed_by_others, settle
 from bot.escalation.routing import ack_code
 from bot.runtime import metrics
-from bot.understanding.gazetteer import country_name
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +44,7 @@ PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 CHANNEL_ORDER = ("telegram", "sms")
 DESK_REPEATS = 10  # a case nobody acknowledges keeps ringing the desk, but not forever
 MAX_LISTED = 8  # cases in one grouped alert; the others wait for the next one
-LATE_SECONDS = 60  # an alert this long after the message says when she wrote
+__all__ = ["Notifier", "NotifyError", "OfficerSender", "schedule_step", "summary_text", "digest_text"]
 
 
 class NotifyError(Exception):
@@ -66,9 +72,16 @@ def schedule_step(store: CaseStore, rota: Rota, case: Case, step: int, now: Opti
     """Queue notifications for the `step`-th officer of the case's chain (one per contact
     channel). Past the end of the chain the desk is alerted again, each SLA, up to
     DESK_REPEATS times; then None."""
+    officer, _queued = _schedule(store, rota, case, step, now)
+    return officer
+
+
+def _schedule(store: CaseStore, rota: Rota, case: Case, step: int, now: Optional[dt.datetime]) -> Tuple[Optional[Officer], bool]:
+    """schedule_step, and whether this call queued the step (False: someone already had). The
+    case's row is locked first, so two processes reaching the SLA together queue it once."""
     chain = chain_for(rota, case)
     if step >= len(chain) + DESK_REPEATS:
-        return None
+        return None, False
     officer = chain[min(step, len(chain) - 1)]
     now = now or utcnow()
     rows = [
@@ -77,69 +90,21 @@ def schedule_step(store: CaseStore, rota: Rota, case: Case, step: int, now: Opti
         for channel in CHANNEL_ORDER if getattr(officer.contacts, channel)
     ]
     with store.engine.begin() as connection:
+        # PostgreSQL: FOR UPDATE; SQLite: the transaction already holds the write lock.
+        connection.execute(select(cases.c.id).where(cases.c.id == case.id).with_for_update())
         already = connection.execute(
             select(func.count()).select_from(notifications).where(and_(notifications.c.case_id == case.id, notifications.c.step == step))
         ).scalar()
-        if not already and rows:
-            # Handed to the next step: the earlier steps' alerts still waiting stop retrying.
-            connection.execute(
-                notifications.update()
-                .where(and_(notifications.c.case_id == case.id, notifications.c.step < step, notifications.c.status == PENDING))
-                .values(status=CANCELLED, last_error="handed to the next step", updated_at=now)
-            )
-            connection.execute(notifications.insert(), rows)
-    return officer
-
-
-def summary_text(case: Case, link: Optional[str], code: str = "", now: Optional[dt.datetime] = None) -> str:
-    urgency = {"critical": "🔴 KHẨN CẤP / CRITICAL", "high": "🟠 CẦN GIÚP / HIGH"}.get(case.severity, case.severity.upper())
-    country = country_name(case.country, "vi") if case.country else "chưa rõ nước / country unknown"
-    lines = [
-        f"{urgency} {case.number}",
-        f"{country} · {case.language} · {case.channel}",
-        f"Nhận ca / Acknowledge: OK {case.number}{' ' + code if code else ''}",
-    ]
-    terms = contact_line(case)
-    if terms:
-        lines.append(terms)
-    late = _late_line(case, now)
-    if late:
-        lines.append(late)
-    if link:
-        lines.append(link)
-    return "\n".join(lines)
-
-
-def contact_line(case: Case) -> str:
-    """Her terms for contact, for the officer before anything else is done."""
-    if case.consent == "withdrawn" or case.contact_preference == "hold":
-        return f"⚠ Liên hệ / Contact: {case.contact_detail or 'KHÔNG liên hệ cho đến khi cô ấy nhắn / do not contact until she writes'}"
-    if case.contact_preference in ("call", "other") or case.contact_detail:
-        return f"Liên hệ / Contact: {case.contact_preference}{' · ' + case.contact_detail if case.contact_detail else ''}"
-    return ""
-
-
-def digest_text(cases: Sequence[Case], codes: Dict[int, str], link: Optional[str], now: Optional[dt.datetime] = None) -> str:
-    """Several cases waiting for one officer, in one message."""
-    lines = [f"⏳ {len(cases)} ca đang chờ / cases waiting"]
-    for case in cases:
-        mark = {"critical": "🔴", "high": "🟠"}.get(case.severity, "•")
-        code = codes.get(case.id, "")
-        lines.append(f"{mark} {case.number} · {case.country or '??'} · {case.channel} · OK {case.number}{' ' + code if code else ''}")
-        late = _late_line(case, now)
-        if late:
-            lines.append(f"   {late}")
-    if link:
-        lines.append(link)
-    return "\n".join(lines)
-
-
-def _late_line(case: Case, now: Optional[dt.datetime]) -> str:
-    created = case.created_at if case.created_at.tzinfo else case.created_at.replace(tzinfo=dt.timezone.utc)
-    waited = ((now or utcnow()) - created).total_seconds()
-    if waited < LATE_SECONDS:
-        return ""
-    return f"⏱ Tin lúc / Message at {created:%H:%M} UTC ({int(waited // 60)} phút trước / min ago)"
+        if already or not rows:
+            return officer, False
+        # Handed to the next step: the earlier steps' alerts still waiting stop retrying.
+        connection.execute(
+            notifications.update()
+            .where(and_(notifications.c.case_id == case.id, notifications.c.step < step, notifications.c.status == PENDING))
+            .values(status=CANCELLED, last_error="handed to the next step", updated_at=now)
+        )
+        connection.execute(notifications.insert(), rows)
+    return officer, True
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -152,11 +117,15 @@ Group = Tuple[str, str]  # officer, channel
 class Notifier:
     def __init__(self, store: CaseStore, rota: Rota, senders: Dict[str, OfficerSender], *,
                  sla_seconds: Dict[str, int], max_attempts: int, console_url: Optional[str],
-                 ack_key: bytes = b"", group_seconds: Optional[float] = None) -> None:
+                 ack_key: bytes = b"", group_seconds: Optional[float] = None,
+                 claim_seconds: float = CLAIM_SECONDS) -> None:
         self.store = store
         self.rota = rota
         self.senders = senders
         self.sla_seconds = sla_seconds
+        # Whose claims are whose (bot.escalation.claims): one name per Notifier.
+        self.claimant = claimant_name()
+        self.claim_seconds = claim_seconds
         # Attempts after which a failing alert is logged as an error (it is still retried).
         self.max_attempts = max_attempts
         self.console_url = console_url.rstrip("/") if console_url else None
@@ -166,6 +135,11 @@ class Notifier:
 
     def link(self, case: Case) -> Optional[str]:
         return f"{self.console_url}/cases/{case.id}" if self.console_url else None
+
+    def sla_for(self, severity: str) -> int:
+        """Every case has an SLA: a severity without its own (a request for a person, "none",
+        when the settings give none) takes the high one's."""
+        return self.sla_seconds.get(severity) or self.sla_seconds.get("high") or max(self.sla_seconds.values())
 
     def code(self, case: Case, officer: str) -> str:
         return ack_code(self.ack_key, case.number, officer) if self.ack_key else ""
@@ -196,6 +170,8 @@ class Notifier:
             ).mappings().all()
         groups: Dict[Group, list] = {}
         for row in pending:
+            if claimed_by_others(row, self.claimant, now):
+                continue  # another process is sending it
             groups.setdefault((row["officer"], row["channel"]), []).append(row)
         return {group: rows for group, rows in groups.items() if any(_aware(row["due_at"]) <= now for row in rows)}
 
@@ -215,6 +191,15 @@ class Notifier:
             return
         waiting.sort(key=lambda pair: (SEVERITY_RANK[pair[1].severity], pair[1].created_at))
         waiting = waiting[:MAX_LISTED]
+        # Claimed before it is sent: another process that read the same rows gets none of them.
+        won = set(await asyncio.to_thread(claim, self.store.engine, self.claimant, [row for row, _ in waiting], now, self.claim_seconds))
+        waiting = [(row, case) for row, case in waiting if row["id"] in won]
+        if not waiting:
+            return
+        await self._send(group, waiting, now)
+
+    async def _send(self, group: Group, waiting: List[Tuple[dict, Case]], now: dt.datetime) -> None:
+        officer_id, channel = group
         listed = [case for _row, case in waiting]
         try:
             officer = self.rota.get(officer_id)
@@ -231,10 +216,15 @@ class Notifier:
         except (NotifyError, KeyError) as error:
             await self._failed(group, waiting, error, now)
             return
+        except BaseException:
+            # Neither sent nor refused (a bug, or cancelled): the claim is given back at once.
+            await asyncio.to_thread(settle, self.store.engine, self.claimant, [row["id"] for row, _ in waiting])
+            raise
         self._last_sent[group] = now
         metrics.alerts(channel, "sent", len(waiting))
         for row, case in waiting:
-            await asyncio.to_thread(self._update, [row["id"]], status=SENT, attempts=row["attempts"] + 1, last_attempt_at=now, updated_at=now)
+            await asyncio.to_thread(settle, self.store.engine, self.claimant, [row["id"]], status=SENT,
+                                    attempts=row["attempts"] + 1, last_attempt_at=now, updated_at=now)
             detail = {"officer": officer_id, "channel": channel, "step": row["step"], "attempt": row["attempts"] + 1}
             if len(listed) > 1:
                 detail["grouped_with"] = len(listed) - 1
@@ -257,7 +247,7 @@ class Notifier:
         for row, case in waiting:
             attempts = row["attempts"] + 1
             await asyncio.to_thread(
-                self._update, [row["id"]], status=PENDING if retryable else FAILED, attempts=attempts,
+                settle, self.store.engine, self.claimant, [row["id"]], status=PENDING if retryable else FAILED, attempts=attempts,
                 last_attempt_at=now, last_error=reason[:200], due_at=now + backoff(attempts), updated_at=now,
             )
             detail = {"officer": officer_id, "channel": channel, "step": row["step"], "attempt": attempts,
@@ -285,11 +275,11 @@ class Notifier:
                 .where(cases.c.status == "open")
             ).all()
         for case_id, severity, step, since in rows:
-            if now - _aware(since) < dt.timedelta(seconds=self.sla_seconds.get(severity, self.sla_seconds["high"])):
+            if now - _aware(since) < dt.timedelta(seconds=self.sla_for(severity)):
                 continue
             case = self.store.get_case(case_id, with_events=False)
-            officer = schedule_step(self.store, self.rota, case, step + 1, now)
-            if officer is not None:
+            officer, queued = _schedule(self.store, self.rota, case, step + 1, now)
+            if officer is not None and queued:
                 self.store.add_event(case.id, "reassigned", "bot", {"reason": "no acknowledgement within the SLA", "step": step + 1, "officer": officer.id})
                 logger.warning("%s not acknowledged in time; alerting %s", case.number, officer.id)
 

@@ -1,4 +1,6 @@
-"""How officers are alerted: Telegram (with Acknowledge and Open buttons) and SMS.
+"""How officers are alerted: Telegram (with Acknowledge and Open buttons) and SMS; and how they
+are told, on the same channel, that their acknowledgement counted (`tell`: plain text, no
+buttons).
 
 The same provider accounts and base URLs as the worker channels, so a staging or demo setup
 against the local fake providers alerts officers there too.
@@ -44,8 +46,17 @@ class TelegramOfficerSender:
         rows = [[InlineKeyboardButton(_ack_title(case, len(cases)), callback_data=ACK_CALLBACK.format(case_id=case.id))] for case in cases]
         if link and link.startswith("https://"):  # Telegram refuses URL buttons it cannot open
             rows[0].append(InlineKeyboardButton("Mở / Open", url=link))
+        await self._send(address, text, InlineKeyboardMarkup(rows))
+
+    async def tell(self, address: str, text: str) -> None:
+        """A plain message to an officer's chat (the confirmation of an acknowledgement)."""
+        await self._send(address, text, None)
+
+    async def _send(self, address: str, text: str, markup: Optional[InlineKeyboardMarkup]) -> None:
+        if self.bot is None:
+            raise NotifyError("the Telegram sender is not started")
         try:
-            await self.bot.send_message(chat_id=address, text=text, reply_markup=InlineKeyboardMarkup(rows))
+            await self.bot.send_message(chat_id=address, text=text, reply_markup=markup)
         except RetryAfter:
             raise NotifyError("Telegram asked to wait (429)") from None
         except (Forbidden, BadRequest) as error:
@@ -65,8 +76,15 @@ class SmsOfficerSender:
         await self.sender.close()
 
     async def notify(self, address: str, cases: Sequence[Case], text: str, link: Optional[str]) -> None:
+        await self._send(address, f"officer-{cases[0].id}", text)
+
+    async def tell(self, address: str, text: str) -> None:
+        """A plain SMS to an officer (the confirmation of an acknowledgement)."""
+        await self._send(address, "officer-confirmation", text)
+
+    async def _send(self, address: str, reference: str, text: str) -> None:
         try:
-            await self.sender.send(OutboxItem("twilio", address, f"officer-{cases[0].id}", to_gsm7(text)))
+            await self.sender.send(OutboxItem("twilio", address, reference, to_gsm7(text)))
         except SendError as error:
             raise NotifyError(error.reason, retryable=error.retryable) from None
 
