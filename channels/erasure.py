@@ -42,7 +42,7 @@ end
 return removed
 """
 ERASED_KEYS = (
-    "helpline:tracker:{conversation_id}", "helpline:choices:{conversation_id}", "helpline:address:{conversation_id}",
+    "helpline:tracker:{conversation_id}", "helpline:tracker-events:{conversation_id}", "helpline:tracker-meta:{conversation_id}", "helpline:choices:{conversation_id}", "helpline:address:{conversation_id}",
 )
 
 

@@ -1,8 +1,11 @@
 """Rasa tracker and lock stores configured from one REDIS_URL.
 
-endpoints.yml names these classes with `url: ${REDIS_URL}`, so the scheme (redis:// or
+endpoints.yml names the lock store here with `url: ${REDIS_URL}`, so the scheme (redis:// or
 rediss:// for TLS), password and database all come from one variable, and every connection has
-a timeout (bot.runtime.redis_client): Rasa's own Redis tracker store has none, and a hung Redis would hang every worker.
+a timeout (bot.runtime.redis_client): Rasa's own Redis stores have none, and a hung Redis would hang every worker.
+The tracker store it names is `bot.runtime.append_tracker_store.AppendOnlyRedisTrackerStore`;
+`RedisUrlTrackerStore` here (one JSON string per conversation, rewritten on every save) wrote the
+conversations that store still reads and migrates, and is the baseline of `python -m bench.tracker_store`.
 
 The lock store also issues and returns tickets atomically (WATCH/MULTI). Rasa's own Redis lock
 store reads, changes and writes the lock in three steps, so two Rasa processes behind a load

@@ -13,7 +13,6 @@ It lives in tests/support, not in bench/: the benchmarks already build on the te
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -27,7 +26,6 @@ from typing import Dict, List, Mapping, Optional
 import psutil
 import redis
 import redis.asyncio as aioredis
-from rasa.core.tracker_store import DEFAULT_REDIS_TRACKER_STORE_KEY_PREFIX
 
 from bot.cli.demo import FAKE_PORT_VARIABLE, apply_demo_environment
 from bot.cli.run import (
@@ -47,9 +45,9 @@ from bot.cli.run import (
 )
 from bot.cli.run import Stack as Children
 from bot.cli.simulate import secrets_from
+from bot.runtime.append_tracker_store import stored_event_dicts
 from bot.runtime.channel_credentials import write_effective_credentials
 from bot.runtime.settings import Settings
-from bot.runtime.tracker_stores import KEY_PREFIX
 from channels.fakes import FakeProviders
 from channels.identity import Identities
 from channels.inbox import STREAM_KEY as INBOX_KEY
@@ -120,9 +118,8 @@ def ready_within(condition, timeout: float, what: str, log: Path) -> None:
 
 
 def tracker_events(client: redis.Redis, conversation_id: str) -> List[dict]:
-    """The events of a conversation as the Redis tracker store keeps them."""
-    stored = client.get(f"{KEY_PREFIX}:{DEFAULT_REDIS_TRACKER_STORE_KEY_PREFIX}{conversation_id}")
-    return json.loads(stored)["events"] if stored else []
+    """The events of a conversation as the tracker store keeps them (either format)."""
+    return stored_event_dicts(client, conversation_id)
 
 
 def worker_address(channel: str, tag: str) -> str:
