@@ -14,7 +14,7 @@ from actions.escalation import consent_declined, consent_given, conversation_of
 from actions.tracker_state import conversation_language
 from bot.dialogue.pending import QUESTION_SLOT, TAKE_ANSWER, question_pending
 from bot.dialogue.questions import QUESTIONS, answer_to
-from bot.escalation.dialogue import hotline, open_case
+from bot.escalation.dialogue import hotline, open_case, session_history
 from bot.escalation.opening import escalator
 from bot.replies.catalogue import render
 
@@ -53,7 +53,7 @@ async def _not_safe(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
     if active is not None:
         try:
             case = await open_case(active, conversation_of(tracker, "critical"), consent="not_required", method=None,
-                                   contact_detail=tracker.get_slot("contact_terms"))
+                                   contact_detail=tracker.get_slot("contact_terms"), history=session_history(tracker.events))
             case_number = case.number
         except Exception:
             logger.exception("Could not open a case after she said she is not safe; the reply gives numbers only")

@@ -23,7 +23,7 @@ from actions.tracker_state import (
 from bot.dialogue.pending import QUESTION_SLOT
 from bot.dialogue.questions import CONSENT, SAFE_NOW
 from bot.dialogue.told_together import recent_texts, told_together
-from bot.escalation.dialogue import hotline, open_case
+from bot.escalation.dialogue import hotline, open_case, session_history
 from bot.escalation.opening import escalator
 from bot.replies.catalogue import render
 from bot.replies.referrals import danger_reply
@@ -121,7 +121,7 @@ class ActionRespondToDanger(Action):
         """Critical: the case is opened at once (no time to ask), committed before she is told."""
         try:
             case = await open_case(active, conversation_of(tracker, "critical"), consent="not_required", method=None,
-                                   contact_detail=tracker.get_slot("contact_terms"))
+                                   contact_detail=tracker.get_slot("contact_terms"), history=session_history(tracker.events))
         except Exception:
             logger.exception("Could not open a case for a critical message; the reply gives numbers only")
             return None

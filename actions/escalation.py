@@ -17,6 +17,7 @@ from bot.escalation.dialogue import (
     contact_method,
     hotline,
     open_case,
+    session_history,
 )
 from bot.escalation.opening import escalator
 from bot.replies.catalogue import render
@@ -45,7 +46,8 @@ async def consent_given(dispatcher: CollectingDispatcher, tracker: Tracker, doma
         return []
     conversation = conversation_of(tracker, tracker.get_slot("severity") or "none")
     try:
-        case = await open_case(active, conversation, consent="given", method=method, contact_detail=tracker.get_slot("contact_terms"))
+        case = await open_case(active, conversation, consent="given", method=method, contact_detail=tracker.get_slot("contact_terms"),
+                               history=session_history(tracker.events))
     except Exception:  # never promise a person the case store did not record
         logger.exception("Could not open a case; giving the hotline instead")
         return await ActionGiveHotline().run(dispatcher, tracker, domain)

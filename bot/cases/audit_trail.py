@@ -36,10 +36,11 @@ class AuditTrail(CaseRows):
         return self.add_event(case_id, "note", actor, {"text": text})
 
     def record_message(
-        self, case_id: int, direction: str, text: str, actor: Optional[str] = None
+        self, case_id: int, direction: str, text: str, actor: Optional[str] = None, *, opening: bool = False
     ) -> CaseEvent:
         """A message of the conversation: ``in`` from the worker, ``out`` to her (from the
-        bot or an officer, named by ``actor``). Closed cases take no more messages."""
+        bot or an officer, named by ``actor``). Closed cases take no more messages.
+        ``opening``: her message that opened the case (marked in the transcript)."""
         check_value(direction, ("in", "out"), "direction")
         if text is None:
             raise InvalidValue("text must not be None")
@@ -54,7 +55,7 @@ class AuditTrail(CaseRows):
                 case_id,
                 "message_in" if direction == "in" else "message_out",
                 actor or ("worker" if direction == "in" else "bot"),
-                {"text": text},
+                {"text": text, "opening": True} if opening else {"text": text},
             )
             self._touch(connection, case_id)
             return event

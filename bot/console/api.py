@@ -2,8 +2,12 @@
 
     GET  /api/cases?status=&country=&conversation_id=&limit=
     GET  /api/cases/{id}                       (with its events)
+    GET  /api/cases/{id}/updates?after=<event id>   (what is new: her messages, status; polled by the page)
     POST /api/cases/{id}/ack|take|reply|close|reassign|note
          bodies: {"text": ...} (reply, note), {"reason": ...} (close, reassign), {"to": ...} (reassign)
+    POST /api/cases/{id}/reply/preview   {"text": ...}: what the reply costs on her channel
+         (SMS segments, characters left, whether it fits); a reply that does not fit is refused
+         by POST .../reply with 400 and the reason
 
 Authentication: ``Authorization: Bearer <token>`` (``python -m bot officers token <username>``),
 or the console's session cookie, which must then carry ``X-CSRF-Token`` on every POST.
@@ -25,15 +29,19 @@ from sanic.response import HTTPResponse, json
 from bot.cases.officers import OfficerAccount
 from bot.cases.schema import STATUSES
 from bot.cases.store import CaseNotFound, InvalidTransition, InvalidValue
+from bot.console.i18n import translate
+from bot.console.live import case_updates_json
 from bot.console.operations import (
     ACTIONS,
     BadInput,
     Forbidden,
     case_json,
     load_case,
+    optional_text,
     perform,
     required_text,
 )
+from bot.console.policy import MAX_TEXT
 from bot.console.request_helpers import (
     UNAVAILABLE_REASON,
     csrf_ok,
@@ -175,9 +183,40 @@ async def _case_action(request: Request, case_id: int, action: str) -> HTTPRespo
         raise ApiError(404, "not_found", f"no action {action[:32]!r}; use one of {', '.join(ACTIONS)}")
     body = _json_body(request)
     app = request.app
-    case = await perform(app.ctx.store, app.ctx.officers, app.ctx.actions, officer, case_id, action, body)
+    case = await perform(app.ctx.store, app.ctx.officers, app.ctx.actions, officer, case_id, action, body,
+                         budgets=app.ctx.budgets)
     log.info("API: officer %s: %s on case id %d.", officer.username, action, case_id)
     return json({"case": case_json(case, app.ctx.sla, app.ctx.store.clock())})
+
+
+@blueprint.post("/cases/<case_id:int>/reply/preview")
+async def reply_preview(request: Request, case_id: int) -> HTTPResponse:
+    return await _guarded(request, _reply_preview, case_id)
+
+
+async def _reply_preview(request: Request, case_id: int) -> HTTPResponse:
+    """The budget of a reply being typed; nothing is sent, stored or logged."""
+    officer = await _authenticate(request, unsafe=True)
+    text = optional_text(_json_body(request).get("text"), MAX_TEXT) or ""
+    case = await load_case(request.app.ctx.store, officer, case_id, with_events=False)
+    budget = await request.app.ctx.budgets.of(case, text)
+    lang = getattr(request.ctx, "lang", "vi")
+    return json({"budget": budget.as_json(lambda key, **values: translate(lang, key, **values))})
+
+
+@blueprint.get("/cases/<case_id:int>/updates")
+async def case_updates(request: Request, case_id: int) -> HTTPResponse:
+    return await _guarded(request, _case_updates, case_id)
+
+
+async def _case_updates(request: Request, case_id: int) -> HTTPResponse:
+    officer = await _authenticate(request, unsafe=False)
+    raw = request.args.get("after") or "0"
+    if not raw.isdigit() or len(raw) > 12:
+        raise ApiError(400, "invalid_value", "after must be an event id (a whole number)")
+    case = await load_case(request.app.ctx.store, officer, case_id, with_events=True)
+    updates = await case_updates_json(request, case, int(raw))
+    return json(updates)
 
 
 def _json_body(request: Request) -> Dict[str, Any]:

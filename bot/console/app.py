@@ -23,8 +23,10 @@ from bot.console import api, health, views
 from bot.console.middleware import after_request, before_request
 from bot.console.operations import CaseActionsLike
 from bot.console.policy import DEFAULT_SLA
+from bot.console.reply_budget import ReplyBudgets
 from bot.console.request_helpers import log, log_unexpected, on_error
 from bot.console.security import SESSION_SECONDS, LoginThrottle, Revocations, SessionCodec
+from bot.runtime.settings import Settings
 
 MAX_REQUEST_BYTES = 256 * 1024
 
@@ -46,11 +48,13 @@ def create_app(
     clock: Callable[[], float] = time.time,
     session_seconds: int = SESSION_SECONDS,
     name: Optional[str] = None,
+    sms_max_segments: Optional[int] = None,
 ) -> Sanic:
     """The console app. ``actions``: a ``bot.escalation.case_actions.CaseActions`` (every case action
     goes through it). ``redis`` (redis.asyncio, optional): shares logouts and login lockouts
     between console processes. ``public_url``: where officers reach the console; an https URL
-    makes cookies Secure. ``clock``: epoch seconds, for sessions and lockouts (tests move it)."""
+    makes cookies Secure. ``clock``: epoch seconds, for sessions and lockouts (tests move it).
+    ``sms_max_segments``: the SMS cap replies are checked against (default SMS_MAX_SEGMENTS)."""
     app = Sanic(name or f"helpline_console_{next(_names)}")
     app.config.ACCESS_LOG = False
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
@@ -65,6 +69,9 @@ def create_app(
     ctx.throttle = LoginThrottle(redis, clock=clock)
     ctx.sla = dict(DEFAULT_SLA if sla is None else sla)
     ctx.clock = clock
+    if sms_max_segments is None:
+        sms_max_segments = Settings().sms_max_segments
+    ctx.budgets = ReplyBudgets(redis, sms_max_segments)
     ctx.public_url = public_url
     ctx.always_secure = bool(public_url and public_url.lower().startswith("https://"))
     ctx.background = list(background)

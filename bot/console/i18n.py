@@ -146,6 +146,32 @@ MESSAGES: Dict[str, Dict[str, str]] = {
                      "en": "The service is temporarily unavailable. Please try again."},
     "try_again": {"vi": "Tải lại và thử lại", "en": "Reload and try again"},
     "bad_request": {"vi": "Yêu cầu không hợp lệ.", "en": "Bad request."},
+    # reply budget, closing, live updates, time zone
+    "budget_sms": {"vi": "{units}/{limit} ký tự · {segments}/{max} tin SMS ({encoding})",
+                   "en": "{units}/{limit} characters · {segments} of {max} SMS segments ({encoding})"},
+    "budget_ucs2_hint": {"vi": "Viết không dấu thì gửi được dài gấp đôi.",
+                         "en": "Written without diacritics, twice as much fits."},
+    "budget_chars": {"vi": "{units}/{limit} ký tự", "en": "{units}/{limit} characters"},
+    "reply_too_long_sms": {
+        "vi": "Không gửi: tin trả lời cần {segments} tin SMS ({units} ký tự {encoding}), kênh này chỉ cho phép {max} "
+              "({limit} ký tự). Hãy rút ngắn hoặc chia thành nhiều lần trả lời; hệ thống không cắt bớt.",
+        "en": "Not sent: the reply needs {segments} SMS segments ({units} {encoding} characters) and her channel "
+              "allows {max} ({limit} characters). Shorten it or send it as several replies; nothing is cut.",
+    },
+    "reply_too_long": {
+        "vi": "Không gửi: tin trả lời dài {units} ký tự, tối đa {limit}. Hãy rút ngắn hoặc chia thành nhiều lần trả lời.",
+        "en": "Not sent: the reply has {units} characters, at most {limit}. Shorten it or send it as several replies.",
+    },
+    "opening_message": {"vi": "Tin nhắn mở vụ việc", "en": "Message that opened the case"},
+    "close_confirm": {
+        "vi": "Đóng vụ việc {number}? Chị ấy sẽ nhận lời chào kết thúc và các số điện thoại hỗ trợ, rồi tổng đài tự động trả lời lại.",
+        "en": "Close case {number}? She gets a goodbye and the helpline numbers, then the bot answers her again.",
+    },
+    "close_confirm_yes": {"vi": "Có, đóng vụ việc", "en": "Yes, close the case"},
+    "cancel": {"vi": "Huỷ", "en": "Cancel"},
+    "live_changed": {"vi": "Vụ việc đã thay đổi.", "en": "The case has changed."},
+    "reload": {"vi": "Tải lại trang", "en": "Reload the page"},
+    "times_in": {"vi": "Giờ theo múi giờ {zone}", "en": "Times in {zone}"},
     # event kinds
     "ev_created": {"vi": "Mở vụ việc", "en": "Opened"},
     "ev_notified": {"vi": "Đã báo cán bộ", "en": "Officer notified"},

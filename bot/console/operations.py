@@ -89,10 +89,11 @@ async def reassign_candidates(officers: OfficerStore, case: Case) -> List[Office
 
 async def perform(
     store: CaseStore, officers: OfficerStore, actions: CaseActionsLike, officer: OfficerAccount,
-    case_id: int, action: str, fields: Mapping[str, Any],
+    case_id: int, action: str, fields: Mapping[str, Any], *, budgets: Any = None,
 ) -> Case:
     """Run one case action for ``officer``. Raises CaseNotFound, Forbidden, BadInput and the
-    store's InvalidTransition / InvalidValue (from CaseActions)."""
+    store's InvalidTransition / InvalidValue (from CaseActions). ``budgets``: a
+    bot.console.reply_budget.ReplyBudgets, which refuses a reply her channel would cut."""
     if action not in ACTIONS:
         raise BadInput("bad_request")
     case = await load_case(store, officer, case_id, with_events=False)
@@ -109,6 +110,8 @@ async def perform(
             raise InvalidTransition(
                 f"case {case.number} is with {case.assigned_officer}; have it reassigned to you before replying"
             )
+        if budgets is not None:
+            await budgets.check(case, text)  # TooLong (BadInput): refused with the reason, never cut
         return await actions.reply(case_id, me, text)  # an open case is taken by replying
     if action == "note":
         return await actions.note(case_id, me, required_text(fields.get("text"), MAX_TEXT))

@@ -20,6 +20,7 @@ from bot.cases.store import (
     InvalidTransition,
     InvalidValue,
 )
+from bot.console.case_page import case_page
 from bot.console.operations import (
     ACTIONS,
     BadInput,
@@ -28,7 +29,7 @@ from bot.console.operations import (
     perform,
     reassign_candidates,
 )
-from bot.console.pages import case_page, login_page, queue_page
+from bot.console.pages import login_page, queue_page
 from bot.console.policy import MAX_TEXT
 from bot.console.request_helpers import (
     csrf_ok,
@@ -182,12 +183,13 @@ async def queue(request: Request) -> HTTPResponse:
 
 
 async def _render_case(request: Request, officer: OfficerAccount, case_id: int, *, status: int = 200,
-                       flash: Optional[str] = None, error: Optional[str] = None, reply_text: str = "") -> HTTPResponse:
+                       flash: Optional[str] = None, error: Optional[str] = None, reply_text: str = "",
+                       confirm_close: bool = False) -> HTTPResponse:
     case = await load_case(request.app.ctx.store, officer, case_id)
     candidates = await reassign_candidates(request.app.ctx.officers, case)
     ctx = page_context(request, officer, path=f"/cases/{case.id}", names=await _names(request))
     return html(case_page(ctx, case, request.app.ctx.sla, candidates, flash=flash, error=error,
-                          reply_text=reply_text), status=status)
+                          reply_text=reply_text, confirm_close=confirm_close), status=status)
 
 
 @blueprint.get("/cases/<case_id:int>")
@@ -218,7 +220,10 @@ async def case_action(request: Request, case_id: int, action: str) -> HTTPRespon
     fields = {name: _form(request, name) for name in ("text", "reason", "to")}
     app = request.app
     try:
-        await perform(app.ctx.store, app.ctx.officers, app.ctx.actions, officer, case_id, action, fields)
+        if action == "close" and _form(request, "confirm") != "1":  # the confirmation step first
+            return await _render_case(request, officer, case_id, confirm_close=True)
+        await perform(app.ctx.store, app.ctx.officers, app.ctx.actions, officer, case_id, action, fields,
+                      budgets=app.ctx.budgets)
     except Forbidden:
         log.warning("Officer %s was refused %s on case id %d (another country).", officer.username, action, case_id)
         return _forbidden_case(request, officer)

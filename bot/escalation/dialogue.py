@@ -7,8 +7,9 @@ recorded and respected, and she still gets the numbers.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.escalation.opening import Escalator, channel_of
 from bot.facts.directory import citizen_protection_hotline
@@ -16,6 +17,12 @@ from bot.replies.catalogue import render
 from bot.understanding.text import words
 
 CALL_WORDS = {"goi", "call", "phone", "dien", "thoai"}
+#: At most this many messages of the session are copied into a new case.
+MAX_HISTORY = 100
+#: Who wrote a message of the history: her, her message that opened the case, the helpline.
+HISTORY_WHO = ("worker", "opening", "bot")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,9 +48,11 @@ def hotline() -> str:
 
 
 async def open_case(escalator: Escalator, conversation: Conversation, *, consent: str, method: Optional[str],
-                    contact_detail: Optional[str] = None):
+                    contact_detail: Optional[str] = None, history: Optional[Sequence[Tuple[str, str]]] = None):
     """Open (or join) the conversation's case; returns once it is committed. `contact_detail`:
-    her terms told before the case opened (the contact_terms slot)."""
+    her terms told before the case opened (the contact_terms slot). `history`: the session so
+    far as (who, text), who one of HISTORY_WHO (session_history builds it); a new case gets it
+    as the start of its transcript, a joined case does not get it again."""
     case = await asyncio.to_thread(
         escalator.open, conversation.conversation_id, conversation.channel, conversation.country,
         conversation.language, conversation.severity if conversation.severity in ("critical", "high") else "none",
@@ -51,7 +60,39 @@ async def open_case(escalator: Escalator, conversation: Conversation, *, consent
     )
     if consent == "given":
         await asyncio.to_thread(escalator.record_consent, conversation.conversation_id, "given", method, contact_detail)
+    if history and getattr(case, "new", False):
+        try:
+            await asyncio.to_thread(_write_history, escalator, case.id, history)
+        except Exception as error:  # noqa: BLE001 - the case is open: a missing history must not undo that
+            logger.error("Case %s: could not copy the conversation into it (%s)", case.number, type(error).__name__)
     return case
+
+
+def _write_history(escalator: Escalator, case_id: int, history: Sequence[Tuple[str, str]]) -> None:
+    for who, text in list(history)[-MAX_HISTORY:]:
+        if who not in HISTORY_WHO or not isinstance(text, str) or not text.strip():
+            continue
+        direction = "out" if who == "bot" else "in"
+        escalator.store.record_message(case_id, direction, text, opening=who == "opening")
+
+
+def session_history(events: Iterable[Mapping[str, Any]]) -> List[Tuple[str, str]]:
+    """Her messages and the helpline's of the current session (Rasa tracker events), oldest
+    first; her message that opened the case is marked "opening": the last of hers the triage
+    read as high or critical, else her last."""
+    session: List[Mapping[str, Any]] = []
+    for event in events:
+        if event.get("event") == "session_started":
+            session = []
+        elif event.get("event") in ("user", "bot") and (event.get("text") or "").strip():
+            session.append(event)
+    history: List[Tuple[str, str]] = [("worker" if e["event"] == "user" else "bot", str(e["text"])) for e in session]
+    hers = [i for i, e in enumerate(session) if e["event"] == "user"]
+    dangerous = [i for i in hers if ((session[i].get("parse_data") or {}).get("severity")) in ("critical", "high")]
+    marked = dangerous or hers
+    if marked:
+        history[marked[-1]] = ("opening", history[marked[-1]][1])
+    return history
 
 
 def case_opened_text(number: str, method: str, language: str) -> str:

@@ -10,6 +10,7 @@ install.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,6 +24,17 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 INSTALLER = ROOT / "scripts" / "install-browser.sh"
 WAIT_SECONDS = 20
+#: CONSOLE_SCREENSHOTS=1 writes the screenshots of docs/console.md here; otherwise none is taken.
+SCREENSHOTS = ROOT / "docs" / "images"
+PHONE = (390, 844)
+DESKTOP = (1280, 1000)
+
+
+def screenshot(driver, name: str) -> None:
+    """docs/images/console-<name>.png, only when CONSOLE_SCREENSHOTS=1 (make test leaves the tree alone)."""
+    if os.environ.get("CONSOLE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SCREENSHOTS / f"console-{name}.png"))
 
 
 def _browser_binaries():
@@ -150,7 +162,15 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver):
 
         # Close, with a reason: the bot says goodbye and resumes; the case leaves the queue.
         driver.find_element(By.ID, "close-reason").send_keys("Đã liên hệ chủ lao động")
-        submit("close-button")
+        driver.find_element(By.ID, "close-button").click()  # asks first, in the page
+        question = wait.until(ready.visibility_of_element_located((By.ID, "close-question")))
+        assert question.text.startswith(f"Đóng vụ việc {case.number}?")
+        driver.find_element(By.ID, "close-cancel").click()  # changed her mind: nothing happens
+        assert not question.is_displayed() and driver.find_element(By.ID, "close-button").is_displayed()
+        assert env.store.get_case(case.id).status == "taken"
+        driver.find_element(By.ID, "close-button").click()
+        wait.until(ready.visibility_of_element_located((By.ID, "close-yes")))
+        submit("close-yes")
         assert wait.until(ready.presence_of_element_located((By.ID, "flash"))).text == "Đã đóng vụ việc."
         assert driver.find_element(By.ID, "case-status").get_attribute("data-status") == "closed"
         assert driver.find_element(By.ID, "closed-notice").text == "Vụ việc đã đóng."
@@ -177,6 +197,91 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver):
         wait.until(ready.presence_of_element_located((By.ID, "login-form")))
 
         # No CSP violations, no script errors (the 401 and 403 above are network entries).
+        problems = [entry["message"] for entry in driver.get_log("browser")
+                    if entry["level"] in ("SEVERE", "WARNING") and entry.get("source") != "network"]
+        assert problems == [], problems
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_at_night_on_a_phone_or_a_desktop_the_case_shows_what_happened_and_replies_arrive_whole(env, driver, width):
+    """The queue as cards at 390 px, the transcript from her opening message (marked), times in the
+    officer's zone, the SMS counter as she types, the refusal of a reply SMS would cut, and her
+    new message appearing without a reload."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    phone = width == "phone"
+    driver.set_window_size(*(PHONE if phone else DESKTOP))
+    driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Taipei"})
+    opening = "cuu em voi, chu nhot em trong nha, danh em chay mau"
+    case = env.open_case("+886912345678", "TW", "critical", summary="bị chủ đánh, bị nhốt", consent="not_required")
+    env.store.record_message(case.id, "in", opening, opening=True)
+    env.store.record_message(case.id, "out", "Chị đang ở đâu? Cán bộ lãnh sự trực đang được báo.")
+    env.open_case("+886900000002", "TW", "high", channel="telegram", summary="giữ hộ chiếu, nợ lương")
+    env.clock.advance(minutes=1)
+    wait = WebDriverWait(driver, WAIT_SECONDS)
+
+    with ServedInThread(build_app(env)) as server:
+        driver.get(server.base + "/login?next=/queue")
+        driver.find_element(By.ID, "username").send_keys("lan")
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        driver.find_element(By.ID, "sign-in").click()
+        row = wait.until(ready.presence_of_element_located((By.ID, f"case-{case.id}")))
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= driver.execute_script(
+            "return window.innerWidth")  # nothing off screen
+        if phone:  # a card: the SLA timer next to the case number, labelled, not a column off screen
+            assert row.value_of_css_property("display") == "grid"
+            assert not driver.find_element(By.CSS_SELECTOR, "#queue thead").is_displayed()
+            assert row.find_element(By.CLASS_NAME, "sla").is_displayed()
+        else:
+            assert row.value_of_css_property("display") == "table-row"
+        assert "Asia/Taipei" in driver.find_element(By.ID, "tz").text
+        screenshot(driver, f"queue-{width}")
+
+        driver.get(f"{server.base}/cases/{case.id}")
+        first = wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "#transcript .msg")))
+        assert "opening" in first.get_attribute("class") and opening in first.text
+        assert "Tin nhắn mở vụ việc" in first.text
+        when = first.find_element(By.TAG_NAME, "time")
+        assert "UTC" in when.get_attribute("title") and "UTC" not in when.text  # her time in Taipei
+        assert "08:00" in when.get_attribute("title") and "16:00" in when.text
+        if phone:  # the transcript and the reply box before the details
+            reply_top = driver.find_element(By.ID, "reply-text").location["y"]
+            assert reply_top < driver.find_element(By.CSS_SELECTOR, "table.info").location["y"]
+
+        # The counter, as the officer types: from the server, by the channel's rules.
+        box = driver.find_element(By.ID, "reply-text")
+        box.send_keys("Chào chị")
+        counter = driver.find_element(By.ID, "reply-budget")
+        wait.until(lambda _: counter.text.startswith("8/268 ký tự · 1/4 tin SMS (UCS-2)"))
+        box.send_keys(" ồ" * 140)
+        wait.until(lambda _: "Không gửi" in counter.text)
+        assert "over" in counter.get_attribute("class") and "tin SMS" in counter.text
+        driver.execute_script("document.getElementById('case-title').scrollIntoView()")
+        screenshot(driver, f"case-{width}")
+
+        # Sent anyway: refused by the server with the reason, the draft kept, nothing sent or cut.
+        page = driver.find_element(By.TAG_NAME, "html")
+        driver.find_element(By.ID, "reply-button").click()
+        wait.until(ready.staleness_of(page))
+        error = wait.until(ready.presence_of_element_located((By.ID, "error")))
+        assert "Không gửi" in error.text and "4 (268 ký tự)" in error.text
+        assert driver.find_element(By.ID, "reply-text").get_attribute("value").startswith("Chào chị ồ")
+        assert env.sent_to(case) == []
+
+        # She writes: the page shows it without a reload.
+        marker = driver.find_element(By.ID, "case-title")
+        env.store.record_message(case.id, "in", "em o tang 3, chu di vang roi")
+        wait.until(lambda _: "em o tang 3" in driver.find_element(By.ID, "transcript").text)
+        assert marker.is_displayed()  # the same page: not reloaded
+        screenshot(driver, f"live-{width}")
+
+        driver.find_element(By.ID, "close-button").click()
+        wait.until(ready.visibility_of_element_located((By.ID, "close-yes")))
+        driver.execute_script("document.getElementById('close-confirm').scrollIntoView({block: 'center'})")
+        screenshot(driver, f"close-{width}")
+
         problems = [entry["message"] for entry in driver.get_log("browser")
                     if entry["level"] in ("SEVERE", "WARNING") and entry.get("source") != "network"]
         assert problems == [], problems

@@ -148,6 +148,9 @@ async def test_acknowledge_take_reply_note_close_from_the_forms_reach_her_conver
     assert "Đã thêm ghi chú." in body and "gọi lại lúc 9h" in body
     assert len(env.sent_to(case)) == 2  # a note is for officers only
     response, body = await browser.post(f"/cases/{case.id}/close", {"reason": "an toàn"})
+    assert response.status == 200 and 'id="close-confirm" role="alertdialog"' in body  # asked first
+    assert f"Đóng vụ việc {case.number}?" in body and env.store.get_case(case.id).status != "closed"
+    response, body = await browser.post(f"/cases/{case.id}/close", {"reason": "an toàn", "confirm": "1"})
     assert "Đã đóng vụ việc." in body and 'data-status="closed"' in body and 'id="reply-text"' not in body
     assert not env.held(case)  # the bot answers her again
     goodbye = env.sent_to(case)[-1]
@@ -199,9 +202,14 @@ async def test_empty_and_oversized_text_is_refused_with_a_message(env, browser_f
     response, body = await browser.post(f"/cases/{case.id}/note", {"text": "x" * 4001})
     assert response.status == 400 and "tối đa 4000" in body
     response, body = await browser.post(f"/cases/{case.id}/reply", {"text": "y" * 2000})
-    assert response.status == 400 and "1600" in body  # CaseActions' own limit, shown as it says it
+    assert response.status == 400 and "cần 14 tin SMS" in body and "612 ký tự" in body  # her SMS cap
     assert 'y' * 2000 in body  # her draft is kept in the box
     assert env.kinds(case) == ["created", "taken"] and env.sent_to(case) == []
+    chat = env.open_case("telegram-1", channel="telegram")
+    env.store.take(chat.id, "lan")
+    response, body = await browser.post(f"/cases/{chat.id}/reply", {"text": "y" * 2000})
+    assert response.status == 400 and "tối đa 1600" in body  # CaseActions' own limit
+    assert env.sent_to(chat) == []
 
 
 async def test_a_move_the_state_does_not_allow_is_409_with_the_reason(env, browser_for):
