@@ -30,6 +30,24 @@ PHONE = (390, 844)
 DESKTOP = (1280, 1000)
 
 
+def gone(element):
+    """A wait condition: the element left the document (the next page loaded). Chromium may
+    answer the check itself with "Node ... does not belong to the document" while the old page
+    is being torn down: that also means gone, not a failure."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def check(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            return "does not belong to the document" in str(error)
+        return False
+
+    return check
+
+
 def screenshot(driver, name: str) -> None:
     """docs/images/console-<name>.png, only when CONSOLE_SCREENSHOTS=1 (make test leaves the tree alone)."""
     if os.environ.get("CONSOLE_SCREENSHOTS") == "1":
@@ -103,7 +121,7 @@ def test_an_officer_signs_in_answers_a_worker_and_closes_the_case(env, driver):
         page's element (its flash message) just before it goes stale."""
         page = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.ID, button_id).click()
-        wait.until(ready.staleness_of(page))
+        wait.until(gone(page))
 
     with ServedInThread(build_app(env)) as server:
         # Login: the queue sends her to the login page, in Vietnamese.
@@ -264,7 +282,7 @@ def test_at_night_on_a_phone_or_a_desktop_the_case_shows_what_happened_and_repli
         # Sent anyway: refused by the server with the reason, the draft kept, nothing sent or cut.
         page = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.ID, "reply-button").click()
-        wait.until(ready.staleness_of(page))
+        wait.until(gone(page))
         error = wait.until(ready.presence_of_element_located((By.ID, "error")))
         assert "Không gửi" in error.text and "4 (268 ký tự)" in error.text
         assert driver.find_element(By.ID, "reply-text").get_attribute("value").startswith("Chào chị ồ")
