@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.tracker_state import conversation_language, said_before
 from bot.escalation.dialogue import hotline
-from bot.escalation.follow_up import HOME_COUNTRY, reroute
+from bot.escalation.follow_up import move_to_country
 from bot.escalation.opening import escalator
 from bot.replies.catalogue import render
 from bot.understanding.gazetteer import country_name
@@ -45,11 +45,6 @@ class ActionCaseStatus(Action):
     @staticmethod
     async def _follow_country(active, tracker: Tracker):
         """She named where she is after the case opened: the case, and its alerts, follow."""
-        country = tracker.get_slot("country")
-        if active is None or not country or country == HOME_COUNTRY:
+        if active is None:
             return None
-        moved, did_move = await asyncio.to_thread(active.store.change_country, tracker.sender_id, country)
-        if not did_move or moved is None:
-            return None
-        await asyncio.to_thread(reroute, active.store, active.rota, moved)
-        return moved
+        return await asyncio.to_thread(move_to_country, active.store, active.rota, tracker.sender_id, tracker.get_slot("country"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from rasa_sdk.events import SlotSet
@@ -21,7 +20,6 @@ from tests.support.escalation import escalation_on
 from tests.support.trackers import run_action as run
 from tests.support.trackers import tracker as conversation
 
-ROOT = Path(__file__).resolve().parent.parent
 CONVERSATION = "twilio-def456"
 
 
@@ -206,3 +204,15 @@ async def test_the_next_steps_for_a_missing_wife_name_111_and_the_embassy():
     messages, _ = await run(ActionNextSteps(), conversation("info_licence_check", {"country": "SA", "danger_intent": "emergency_someone_else"},
                                                          text="e phai lam sao chi"))
     assert "111" in messages[0]["text"] and "+966" in messages[0]["text"] and "Không tự trả tiền" in messages[0]["text"]
+
+
+def test_the_policy_reads_a_bounded_tail_of_a_long_conversation():
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+
+    from bot.dialogue.policy import latest_events
+
+    long = [UserUttered(f"tin {n}") for n in range(300)]
+    asked = long + [SlotSet("question_asked", "consent"), ActionExecuted("action_listen"), UserUttered("1")]
+    tail = latest_events(asked)
+    assert len(tail) <= 8 and tail[-1]["text"] == "1"
+    assert next_action(tail, "action_listen", "1", None, "none") == "action_take_answer"

@@ -2,8 +2,6 @@
 message opens a case at once; a high one asks first; yes opens it, no is recorded and respected."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from rasa_sdk.events import SlotSet
 from sqlalchemy import select
@@ -16,7 +14,6 @@ from tests.support.escalation import escalation_on
 from tests.support.trackers import run_action as run
 from tests.support.trackers import tracker as conversation
 
-ROOT = Path(__file__).resolve().parent.parent
 HOTLINE = "+84 981 84 84 84"
 CONVERSATION = "twilio-abc123"
 

@@ -12,7 +12,7 @@ After each, listening. Otherwise it predicts nothing and the rules decide.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa.core.constants import RULE_POLICY_PRIORITY
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -25,7 +25,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.dialogue.pending import TAKE_ANSWER, question_pending
 from bot.dialogue.questions import QUESTIONS, answer_to
-from bot.dialogue.told_together import recent_texts, told_together
+from bot.dialogue.told_together import RECENT_MESSAGES, recent_texts, told_together
 from bot.replies.situations import asks_what_to_do
 from bot.understanding.intents import severity_of
 from bot.understanding.severity import Severity
@@ -64,6 +64,20 @@ def next_action(events: List[Dict[str, Any]], latest_action: Optional[str], text
     return None
 
 
+def latest_events(events: Sequence[Any], messages: int = RECENT_MESSAGES + 1) -> List[Dict[str, Any]]:
+    """The tail of the conversation this policy reads (her last few messages of the session and
+    what came between), as dicts: its cost does not grow with the conversation."""
+    tail: List[Dict[str, Any]] = []
+    seen = 0
+    for event in reversed(events):
+        as_dict = event.as_dict()
+        tail.append(as_dict)
+        seen += as_dict.get("event") == "user"
+        if seen >= messages or as_dict.get("event") == "session_started":
+            break
+    return list(reversed(tail))
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=True)
 class AnswerPolicy(Policy):
     @staticmethod
@@ -78,7 +92,7 @@ class AnswerPolicy(Policy):
         probabilities = self._default_predictions(domain)
         message = tracker.latest_message
         action = next_action(
-            [event.as_dict() for event in tracker.events],
+            latest_events(tracker.events),
             tracker.latest_action_name,
             (message.text if message else "") or "",
             (message.intent or {}).get("name") if message else None,

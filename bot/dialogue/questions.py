@@ -48,7 +48,7 @@ CONSENT = Question(
     "consent_question",
     (
         Choice("chat", "consent_chat", ("nhan tin", "nhan o day", "nhan em", "nhan cho em", "chat", "message me", "text me")),
-        Choice("call", "consent_call", ("goi", "goi em", "goi dien", "call", "phone me", "call me")),
+        Choice("call", "consent_call", ("goi", "goi em", "goi dien", "dien thoai", "call", "phone", "phone me", "call me")),
         Choice("no", "consent_no", ("khong can", "ko can", "k can", "khoi", "thoi khoi", "khong muon", "no thanks", "no thank")),
     ),
     on_affirm="chat",

@@ -11,12 +11,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from bot.dialogue.questions import CONSENT, answer_to
 from bot.escalation.opening import Escalator, channel_of
 from bot.facts.directory import citizen_protection_hotline
 from bot.replies.catalogue import render
-from bot.understanding.text import words
 
-CALL_WORDS = {"goi", "call", "phone", "dien", "thoai"}
 #: At most this many messages of the session are copied into a new case.
 MAX_HISTORY = 100
 #: Who wrote a message of the history: her, her message that opened the case, the helpline.
@@ -39,8 +38,9 @@ class Conversation:
 
 
 def contact_method(text: str) -> str:
-    """"call" when she asks to be called, else "chat" (this conversation)."""
-    return "call" if CALL_WORDS & set(words(text or "")) else "chat"
+    """"call" when she asks to be called ("gọi em nhé"), else "chat": the consent question's own
+    reading of her words (bot.dialogue.questions), asked or not."""
+    return "call" if answer_to(CONSENT, text or "") == "call" else "chat"
 
 
 def hotline() -> str:

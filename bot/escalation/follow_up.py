@@ -34,6 +34,19 @@ def reroute(store: CaseStore, rota: Rota, case: Case) -> None:
     logger.info("Case %s re-routed to %s: alerting %s", case.number, case.country, officer.id if officer else "nobody")
 
 
+def move_to_country(store: CaseStore, rota: Optional[Rota], conversation_id: str, country: Optional[str]) -> Optional[Case]:
+    """Her open case moved to `country` and its alerts restarted there; None when nothing moved
+    (no open case, the same country, none named, or Vietnam, which workers name as home)."""
+    if not country or country == HOME_COUNTRY:
+        return None
+    moved, did_move = store.change_country(conversation_id, country)
+    if not did_move or moved is None:
+        return None
+    if rota is not None:
+        reroute(store, rota, moved)
+    return moved
+
+
 def follow_message(store: CaseStore, rota: Optional[Rota], case_id: int, text: str) -> Optional[Case]:
     """Update the case from one of her messages; the case as it now is, or None if unchanged."""
     try:
@@ -43,13 +56,9 @@ def follow_message(store: CaseStore, rota: Optional[Rota], case_id: int, text: s
     if case.status == "closed":
         return None
     changed: Optional[Case] = None
-    country = country_of(text)
-    if country and country != HOME_COUNTRY and country != case.country:
-        moved, did_move = store.change_country(case.conversation_id, country)
-        if did_move and moved is not None:
-            changed = moved
-            if rota is not None:
-                reroute(store, rota, moved)
+    moved = move_to_country(store, rota, case.conversation_id, country_of(text))
+    if moved is not None:
+        changed = moved
     hit = scan(text)
     if hit is not None:
         raised = store.raise_severity(case_id, str(hit.severity))
